@@ -1,0 +1,45 @@
+import type { FastifyRequest } from 'fastify';
+import type { EmulatorClock } from './clock.js';
+import type { FaultStore } from './faults.js';
+import type { RateLimiter } from './ratelimit.js';
+import type { EmulatorState } from './state.js';
+import type { TokenRecord, TokenStore } from './auth/tokens.js';
+import type { ResolvedOptions } from './options.js';
+
+/** What the platform pushes to apps. Implemented in events/. */
+export interface EventBus {
+  /** Pushes a v2 (`schema: "2.0"`) event to the app, with the platform's retries. Returns the event_id. */
+  publish(appId: string, eventType: string, event: Record<string, unknown>, opts?: { tenantKey?: string }): string;
+  /** Pushes a v1 (`event_callback`) event such as `app_ticket`. Returns the uuid. */
+  publishV1(appId: string, event: Record<string, unknown>): string;
+  /** Stops timers and connections. */
+  close(): Promise<void>;
+}
+
+export interface EmulatorContext {
+  options: ResolvedOptions;
+  state: EmulatorState;
+  clock: EmulatorClock;
+  tokens: TokenStore;
+  limiter: RateLimiter;
+  faults: FaultStore;
+  events: EventBus;
+  /** The emulator's own base URL once listening (http://host:port). */
+  baseUrl: () => string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's access token record (set for authenticated /open-apis routes). */
+    auth?: TokenRecord;
+    logId: string;
+    startedAt: number;
+    faulted?: boolean;
+  }
+}
+
+/** The authenticated caller; throws if a route forgot to require auth. */
+export function caller(request: FastifyRequest): TokenRecord {
+  if (!request.auth) throw new Error(`route ${request.url} used caller() without authentication`);
+  return request.auth;
+}

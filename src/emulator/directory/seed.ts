@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { ChatRecord, DepartmentRecord, UserRecord } from '../types.js';
+
+/** Deterministic hex from a name, so the seeded ids are the same in every run, doc and test. */
+const stable = (seed: string, n: number) => createHash('sha256').update(seed).digest('hex').slice(0, n);
+
+export const DEFAULT_TENANT_KEY = '2ed263bf32cf1651';
+
+export function seedDepartments(): DepartmentRecord[] {
+  const dept = (key: string, name: string, parent: string): DepartmentRecord => ({
+    open_department_id: `od-${stable(`dept:${key}`, 32)}`,
+    department_id: key,
+    name,
+    parent_department_id: parent,
+  });
+  const eng = dept('engineering', 'Engineering', '0');
+  return [
+    eng,
+    dept('sre', 'SRE', eng.department_id),
+    dept('sales', 'Sales', '0'),
+    dept('finance', 'Finance', '0'),
+  ];
+}
+
+const people: [key: string, name: string, enName: string, dept: string, title: string, resigned?: boolean][] = [
+  ['alice', '张爱丽', 'Alice Zhang', 'engineering', 'Engineering Manager'],
+  ['bob', '李博', 'Bob Li', 'sre', 'SRE'],
+  ['carol', '王卡罗', 'Carol Wang', 'sre', 'SRE'],
+  ['dave', '陈大卫', 'Dave Chen', 'sales', 'Account Executive'],
+  ['erin', '刘艾琳', 'Erin Liu', 'finance', 'Controller'],
+  ['frank', '赵弗兰', 'Frank Zhao', 'engineering', 'Former Engineer', true],
+];
+
+export function seedUsers(tenantKey = DEFAULT_TENANT_KEY): UserRecord[] {
+  return people.map(([key, name, enName, dept, title, resigned], i) => ({
+    open_id: `ou_${stable(`open:${key}`, 32)}`,
+    union_id: `on_${stable(`union:${key}`, 32)}`,
+    user_id: key,
+    name,
+    en_name: enName,
+    email: `${key}@example.com`,
+    mobile: `+86138000000${String(i + 1).padStart(2, '0')}`,
+    department_ids: [dept],
+    job_title: title,
+    tenant_key: tenantKey,
+    ...(resigned ? { resigned: true } : {}),
+  }));
+}
+
+/** The demo group: the bot, Alice, Bob and Carol. */
+export function seedChats(appId: string, users: UserRecord[], now: number, tenantKey = DEFAULT_TENANT_KEY): ChatRecord[] {
+  const byKey = (k: string) => users.find((u) => u.user_id === k)!.open_id;
+  return [
+    {
+      chat_id: `oc_${stable('chat:demo', 32)}`,
+      name: 'feishu-hub demo',
+      description: 'A group where the bot answers /help and /ping',
+      avatar: '',
+      owner_id: byKey('alice'),
+      owner_id_type: 'open_id',
+      chat_mode: 'group',
+      chat_type: 'private',
+      group_message_type: 'chat',
+      external: false,
+      tenant_key: tenantKey,
+      members: [byKey('alice'), byKey('bob'), byKey('carol')],
+      bots: [appId],
+      status: 'normal',
+      create_time: now,
+      active_time: now,
+      creator: byKey('alice'),
+      settings: {},
+    },
+  ];
+}

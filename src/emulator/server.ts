@@ -1,0 +1,120 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { EmulatorContext } from './context.js';
+import { ApiError } from './errors.js';
+import { errorBody, JSON_TYPE } from './http.js';
+import { newId } from './ids.js';
+import { tiers, type Limit } from './ratelimit.js';
+import { authenticate, needsToken } from './auth/guard.js';
+import { registerAuthRoutes } from './auth/routes.js';
+import { registerControlRoutes } from './control/routes.js';
+import { registerFeatureRoutes } from './routes.js';
+
+/** API tier of a route (per app, per API); tier 4 (1000/min & 50/s) unless listed. */
+const routeTiers: Record<string, Limit> = {};
+export function setRouteTier(method: string, route: string, limit: Limit): void {
+  routeTiers[`${method} ${route}`] = limit;
+}
+
+/** Paths that are the platform's APIs (logged, faulted, rate limited), as opposed to the control API or web client. */
+const isPlatformPath = (path: string) => path.startsWith('/open-apis/') || path.startsWith('/callback/');
+
+export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
+
+  // Parse JSON ourselves so a malformed body gets the platform's error instead of Fastify's.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '' || body === undefined) return done(null, {});
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new ApiError(400, 9499, 'Bad Request: body is not valid JSON'), undefined);
+    }
+  });
+  app.register(multipart, { limits: { fileSize: 101 * 1024 * 1024, files: 1 } });
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.logId = newId.logId();
+    request.startedAt = performance.now();
+    reply.header('X-Tt-Logid', request.logId);
+    const path = request.url.split('?')[0];
+    if (!isPlatformPath(path)) return;
+    const fault = ctx.faults.match(request.method, path, request.routeOptions.url);
+    if (!fault) return;
+    if (fault.delay_ms > 0) await new Promise((r) => setTimeout(r, fault.delay_ms));
+    if (fault.status === undefined && fault.code === undefined) return; // latency-only fault
+    request.faulted = true;
+    const status = fault.status ?? 500;
+    const code = fault.code ?? (status === 429 ? 99991400 : status >= 500 ? 1500 : 99992402);
+    const msg = fault.msg ?? (status === 429 ? 'request trigger frequency limit' : status >= 500 ? 'internal error' : 'injected fault');
+    const headers: Record<string, string> = status === 429 ? { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' } : {};
+    throw new ApiError(status, code, msg, { headers });
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const path = request.url.split('?')[0];
+    if (!needsToken(path)) return;
+    authenticate(ctx, request);
+    const route = request.routeOptions.url ?? path;
+    const limit = routeTiers[`${request.method} ${route}`] ?? tiers[4];
+    const verdict = ctx.limiter.hit(`api:${request.auth!.appId}:${request.method} ${route}`, limit, ctx.clock.now());
+    if (!verdict.ok) throw rateLimited(verdict.limit, verdict.resetSec);
+  });
+
+  // Remember the business code of each answer for the call log.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload === 'string' && payload.startsWith('{"code":')) {
+      const m = /^\{"code":(-?\d+)/.exec(payload);
+      if (m) (reply as unknown as { bizCode?: number }).bizCode = Number(m[1]);
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const [path, query = ''] = request.url.split('?');
+    if (!isPlatformPath(path)) return;
+    ctx.state.recordCall({
+      time: ctx.clock.now(),
+      method: request.method,
+      path,
+      query,
+      status: reply.statusCode,
+      code: (reply as unknown as { bizCode?: number }).bizCode ?? null,
+      app_id: request.auth?.appId,
+      duration_ms: Math.round((performance.now() - request.startedAt) * 100) / 100,
+      fault: request.faulted === true,
+      log_id: request.logId,
+    });
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+      return reply.status(err.status).type(JSON_TYPE).send(errorBody(request, err));
+    }
+    const fe = err as FastifyError;
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
+      return reply.status(400).type(JSON_TYPE).send(errorBody(request, new ApiError(400, 230025, 'The message content exceeds the size limit.')));
+    }
+    if (fe.statusCode && fe.statusCode < 500) {
+      return reply.status(400).type(JSON_TYPE).send(errorBody(request, new ApiError(400, 99992402, fe.message)));
+    }
+    request.log.error(err);
+    return reply.status(500).type(JSON_TYPE).send(errorBody(request, new ApiError(500, 1500, `internal error: ${err.message}`)));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).type(JSON_TYPE).send(errorBody(request, new ApiError(404, 99991201, `resource not find: ${request.method} ${request.url.split('?')[0]}`)));
+  });
+
+  registerAuthRoutes(app, ctx);
+  registerControlRoutes(app, ctx);
+  registerFeatureRoutes(app, ctx);
+  return app;
+}
+
+export function rateLimited(limit: number, resetSec: number): ApiError {
+  return new ApiError(429, 99991400, 'request trigger frequency limit', {
+    headers: { 'x-ogw-ratelimit-limit': String(limit), 'x-ogw-ratelimit-reset': String(resetSec) },
+  });
+}

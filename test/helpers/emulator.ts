@@ -1,0 +1,60 @@
+import * as lark from '@larksuiteoapi/node-sdk';
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
+
+/** A running emulator plus an official SDK client pointed at it (with its own token cache). */
+export async function emulatorWithSdk(options: EmulatorOptions = {}) {
+  const emu = await startEmulator({ port: 0, ...options });
+  const client = sdkClient(emu);
+  return { emu, client, control: control(emu) };
+}
+
+export function sdkClient(emu: EmulatorHandle, extra: Partial<ConstructorParameters<typeof lark.Client>[0]> = {}) {
+  return new lark.Client({
+    appId: emu.app.appId,
+    appSecret: emu.app.appSecret,
+    domain: emu.url,
+    cache: new lark.DefaultCache(),
+    loggerLevel: lark.LoggerLevel.error,
+    logger: { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} },
+    ...extra,
+  });
+}
+
+/** Small client for the control API (`/__emulator/*`). */
+export function control(emu: { url: string }) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emu.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return {
+    call,
+    state: async () => (await call('GET', '/__emulator/state')).body,
+    reset: () => call('POST', '/__emulator/reset', {}),
+    fault: (f: Record<string, unknown>) => call('POST', '/__emulator/faults', f),
+    clearFaults: () => call('DELETE', '/__emulator/faults'),
+    advance: (ms: number) => call('POST', '/__emulator/clock', { advance_ms: ms }),
+    rateLimits: (s: { enabled?: boolean; scale?: number }) => call('POST', '/__emulator/rate-limits', s),
+  };
+}
+
+/** Raw JSON POST to the emulator, for shapes the SDK hides. */
+export async function rawJson(url: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
