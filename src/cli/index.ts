@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerEmulatorCommand } from './commands/emulator.js';
+
+/** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
+export function buildProgram(): Command {
+  const program = new Command('feishu-hub')
+    .description('The Feishu (Lark) integration hub: framework, service and local Feishu emulator')
+    .version('0.1.0')
+    .showHelpAfterError('(add --help for usage)');
+  registerEmulatorCommand(program);
+  return program;
+}
+
+const isMain = process.argv[1] && /feishu-hub(\.js)?$|cli[\\/]index\.ts$/.test(process.argv[1]);
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: Error) => {
+      console.error(`feishu-hub: ${err.message}`);
+      process.exit(1);
+    });
+}
