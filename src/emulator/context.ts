@@ -35,6 +35,8 @@ declare module 'fastify' {
     logId: string;
     startedAt: number;
     faulted?: boolean;
+    /** An injected fault to answer with after the handler ran (fault rule `after: true`). */
+    lateFault?: import('./errors.js').ApiError;
   }
 }
 

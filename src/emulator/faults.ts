@@ -27,6 +27,7 @@ export class FaultStore {
       rate: input.rate ?? 1,
       count: input.count,
       delay_ms: input.delay_ms ?? 0,
+      after: input.after ?? false,
       hits: 0,
     };
     this.rules.push(rule);

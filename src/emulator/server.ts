@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { EmulatorContext } from './context.js';
+import type { FaultRule } from './types.js';
 import { ApiError } from './errors.js';
 import { errorBody, JSON_TYPE } from './http.js';
 import { newId } from './ids.js';
@@ -44,11 +45,9 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
     if (fault.delay_ms > 0) await new Promise((r) => setTimeout(r, fault.delay_ms));
     if (fault.status === undefined && fault.code === undefined) return; // latency-only fault
     request.faulted = true;
-    const status = fault.status ?? 500;
-    const code = fault.code ?? (status === 429 ? 99991400 : status >= 500 ? 1500 : 99992402);
-    const msg = fault.msg ?? (status === 429 ? 'request trigger frequency limit' : status >= 500 ? 'internal error' : 'injected fault');
-    const headers: Record<string, string> = status === 429 ? { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' } : {};
-    throw new ApiError(status, code, msg, { headers });
+    // `after`: the request takes effect, then its answer is lost (a timeout or 5xx after commit).
+    if (fault.after) request.lateFault = faultError(fault);
+    else throw faultError(fault);
   });
 
   app.addHook('preHandler', async (request) => {
@@ -63,6 +62,13 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
 
   // Remember the business code of each answer for the call log.
   app.addHook('onSend', async (request, reply, payload) => {
+    if (request.lateFault) {
+      const err = request.lateFault;
+      request.lateFault = undefined;
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+      reply.status(err.status).type(JSON_TYPE);
+      payload = JSON.stringify(errorBody(request, err));
+    }
     if (typeof payload === 'string' && payload.startsWith('{"code":')) {
       const m = /^\{"code":(-?\d+)/.exec(payload);
       if (m) (reply as unknown as { bizCode?: number }).bizCode = Number(m[1]);
@@ -111,6 +117,14 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
   registerControlRoutes(app, ctx);
   registerFeatureRoutes(app, ctx);
   return app;
+}
+
+function faultError(fault: FaultRule): ApiError {
+  const status = fault.status ?? 500;
+  const code = fault.code ?? (status === 429 ? 99991400 : status >= 500 ? 1500 : 99992402);
+  const msg = fault.msg ?? (status === 429 ? 'request trigger frequency limit' : status >= 500 ? 'internal error' : 'injected fault');
+  const headers: Record<string, string> = status === 429 ? { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' } : {};
+  return new ApiError(status, code, msg, { headers });
 }
 
 export function rateLimited(limit: number, resetSec: number): ApiError {

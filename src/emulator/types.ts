@@ -137,6 +137,8 @@ export interface FaultRule {
   /** Remaining failures before the rule retires itself; undefined = unlimited. */
   count?: number;
   delay_ms: number;
+  /** Fail after the request took effect (the caller sees an error but the change happened). */
+  after: boolean;
   hits: number;
 }
 

@@ -12,6 +12,7 @@ const faultSchema = z
     rate: z.number().min(0).max(1).optional(),
     count: z.number().int().min(1).optional(),
     delay_ms: z.number().int().min(0).max(60_000).optional(),
+    after: z.boolean().optional(),
   })
   .strict();
 
