@@ -49,6 +49,15 @@ export function scrub(value: unknown, secrets: readonly string[], depth = 0): un
   return out;
 }
 
+/** A copy of an error with secrets masked; still an Error so pino uses its message as `msg`. */
+function scrubError(e: Error, secrets: readonly string[]): Error {
+  const copy = new Error(scrub(e.message, secrets) as string);
+  copy.name = e.name;
+  copy.stack = scrub(e.stack, secrets) as string;
+  Object.assign(copy, scrub({ ...e }, secrets));
+  return copy;
+}
+
 export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   /** Secret values (app secret, keys, tokens) to mask wherever they appear. */
@@ -68,7 +77,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     },
     hooks: {
       logMethod(args, method) {
-        const cleaned = args.map((a) => (typeof a === 'string' ? scrub(a, secrets) : a)) as Parameters<typeof method>;
+        const cleaned = args.map((a) => (typeof a === 'string' ? scrub(a, secrets) : a instanceof Error ? scrubError(a, secrets) : a)) as Parameters<typeof method>;
         return method.apply(this, cleaned);
       },
     },
