@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
+import { eventLog, resetEvents, verifyAppUrls } from '../events/index.js';
 
 const faultSchema = z
   .object({
@@ -73,6 +74,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
       event_faults: ctx.faults.eventRules,
       rate_limits: ctx.limiter.settings,
       calls: since ? state.calls.filter((c) => c.id > since) : state.calls,
+      events: eventLog(ctx),
     };
   });
 
@@ -81,6 +83,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     ctx.tokens.clear();
     ctx.faults.clear();
     ctx.limiter.reset();
+    resetEvents(ctx);
     return { ok: true };
   });
 
@@ -130,6 +133,8 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     if (v.card_url !== undefined) a.cardUrl = v.card_url ?? undefined;
     if (v.encrypt_key !== undefined) a.encryptKey = v.encrypt_key || undefined;
     if (v.verification_token !== undefined) a.verificationToken = v.verification_token || undefined;
-    return { app_id: a.appId, event_url: a.eventUrl ?? null, card_url: a.cardUrl ?? null };
+    // Saving a request URL sends the url_verification challenge; the result is recorded, never blocking.
+    const verification = await verifyAppUrls(ctx, a, { event_url: v.event_url, card_url: v.card_url });
+    return { app_id: a.appId, event_url: a.eventUrl ?? null, card_url: a.cardUrl ?? null, verification };
   });
 }
