@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { HubDb, HubSchema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface OpenDatabaseOptions {
+  /**
+   * PostgreSQL only: use this schema (created if absent) instead of `public`. Also read from a
+   * `?schema=` parameter of the URL. Tests use one schema per run.
+   */
+  schema?: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** Run migrations on open (default true). */
+  migrate?: boolean;
+}
+
+export interface Store {
+  db: HubDb;
+  dialect: Dialect;
+  /** The PostgreSQL schema in use, if any. */
+  schema?: string;
+  /** Runs pending migrations (done by `openDatabase` unless `migrate: false`). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the hub's database from a `DATABASE_URL`: `sqlite:<path>` (a file, WAL mode; the folder is
+ * created) or `postgres://…` (a pool). Both give the same Kysely schema; callers never branch on it
+ * except for the few statements a dialect does differently (`store.dialect`).
+ *
+ * SQLite URL parameters: `?synchronous=normal` trades power-loss durability for speed (the default
+ * FULL fsyncs every commit; the inbox groups commits so this stays cheap).
+ *
+ * @example
+ * const store = await openDatabase('sqlite:./data/feishu-hub.db');
+ * const inbox = new Inbox(store);
+ */
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Store> {
+  const store = url.startsWith('sqlite:') ? openSqlite(url) : /^postgres(ql)?:\/\//.test(url) ? openPostgres(url, options) : undefined;
+  if (!store) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
+  if (options.migrate !== false) await store.migrate();
+  return store;
+}
+
+function openSqlite(url: string): Store {
+  const [pathPart, query = ''] = url.slice('sqlite:'.length).split('?');
+  const params = new URLSearchParams(query);
+  const memory = pathPart === ':memory:' || pathPart === '';
+  const file = memory ? ':memory:' : resolve(pathPart.replace(/^\/\/(?=\/)/, ''));
+  if (!memory) mkdirSync(dirname(file), { recursive: true });
+  const raw = new Database(file);
+  raw.pragma('journal_mode = WAL');
+  // A second process (CLI, a restarted hub) waits for the lock instead of failing with SQLITE_BUSY.
+  raw.pragma('busy_timeout = 5000');
+  const synchronous = (params.get('synchronous') ?? 'full').toUpperCase();
+  if (!['OFF', 'NORMAL', 'FULL', 'EXTRA'].includes(synchronous)) throw new Error(`sqlite synchronous must be normal or full, got ${synchronous}`);
+  raw.pragma(`synchronous = ${synchronous}`);
+  raw.pragma('foreign_keys = ON');
+  const db = new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: raw }) });
+  return withMigrate({ db, dialect: 'sqlite' }, async () => {
+    await db.destroy();
+  });
+}
+
+function openPostgres(url: string, options: OpenDatabaseOptions): Store {
+  const parsed = new URL(url);
+  const schema = options.schema ?? parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  // Like libpq (psql): no user in the URL or PGUSER means the OS user (node-postgres reads $USER, often unset).
+  if (!parsed.username && !process.env.PGUSER && !process.env.USER) parsed.username = userInfo().username;
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new Error(`schema must be a plain identifier, got "${schema}"`);
+  // Every pooled connection works inside the schema, so queries stay unqualified.
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: options.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) });
+  const store = withMigrate({ db, dialect: 'postgres', schema }, async () => {
+    await db.destroy();
+  });
+  const migrate = store.migrate;
+  store.migrate = async () => {
+    if (schema) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+    await migrate();
+  };
+  return store;
+}
+
+function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string }, close: () => Promise<void>): Store {
+  return {
+    ...base,
+    async migrate() {
+      const migrator = new Migrator({ db: base.db, provider: migrationProvider, migrationTableSchema: base.schema });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+        throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? error}`);
+      }
+    },
+    close,
+  };
+}
