@@ -214,7 +214,7 @@ describe('delivery faults', () => {
   });
 
   it('delay: a delayed event arrives after a later undelayed one', async () => {
-    await ctl.call('POST', '/__emulator/faults/events', { delay_ms: 300, event_type: 'x.slow', count: 1 });
+    await ctl.call('POST', '/__emulator/faults/events', { delay_ms: 800, event_type: 'x.slow', count: 1 });
     await inject({ event_type: 'x.slow', event: {} });
     await inject({ event_type: 'x.fast', event: {} });
     const got = await rx.waitFor(2);
