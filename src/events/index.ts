@@ -1,0 +1,32 @@
+/**
+ * All traffic FROM Feishu: verification and decryption, the HTTP receiver, and the workers that
+ * drain the durable inbox (src/store) into a handler.
+ *
+ * @example
+ * app.register(inboundReceiver, { inbox, logger, encryptKeys, verificationTokens, onCardAction }); // POST /webhook/event, /webhook/card
+ * const workers = startWorkers({ inbox, concurrency: 8, handle: (event) => dispatch(event) });      // claim → handle → done | retry | dead
+ * const push = verifyPush(rawBody, headers, config);                                                // the checks alone, for other transports
+ * decrypt(body.encrypt, encryptKey); encrypt(JSON.stringify(envelope), encryptKey);                 // Feishu's AES-256-CBC
+ *
+ * Long connection (FEISHU_EVENT_MODE=websocket): not here yet. The adapter will feed the SDK's
+ * WSClient events through `toInboundEvent(data, 'websocket')` into the same `inbox.put` (and card
+ * callbacks to the same handler), so workers and dispatcher stay transport-blind.
+ */
+export { inboundReceiver, type ReceiverOptions } from './receiver.js';
+export { startWorkers, type WorkerOptions, type Workers } from './worker.js';
+export { verifyPush, PushRejected, type VerifyConfig, type VerifiedPush } from './verify.js';
+export { NonceCache } from './nonce-cache.js';
+export { decrypt, encrypt, eventSignature, cardV1Signature, safeEqual, matchSignature, matchToken } from './crypto.js';
+export {
+  toInboundEvent,
+  toEpochMs,
+  isCardCallbackType,
+  isOldCardCallback,
+  type InboundEvent,
+  type CardAction,
+  type CardActionResponse,
+  type EventSource,
+} from './types.js';
+export { signPush, v2Envelope, type SignedPushRequest, type SignPushOptions, type V2EnvelopeOptions } from './sign.js';
+export { Dispatcher, ListenerError, type Listener, type ListenerMatch, type DispatchResult } from './dispatcher.js';
+export { compose, type Middleware } from './middleware.js';

@@ -1,0 +1,150 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { InboxEventInput, PutResult } from '../store/index.js';
+import { NonceCache } from './nonce-cache.js';
+import type { CardAction, CardActionResponse, EventSource } from './types.js';
+import { PushRejected, verifyPush, type VerifyConfig } from './verify.js';
+
+export interface ReceiverOptions {
+  /** Where verified events go before the 200 (the durable inbox). */
+  inbox: { put(event: InboxEventInput): Promise<PutResult> };
+  logger: Logger;
+  encryptKeys?: readonly string[];
+  verificationTokens?: readonly string[];
+  /** When set, pushes carrying another app_id are refused. */
+  appId?: string;
+  /** Card callbacks go here, not to the inbox; answered within `cardBudgetMs`. */
+  onCardAction?: (action: CardAction) => Promise<CardActionResponse | undefined | void> | CardActionResponse | undefined | void;
+  /** Feishu gives callbacks 3 s; answer `{}` after this if the handler is still busy (default 2500). */
+  cardBudgetMs?: number;
+  /** Accepted skew of X-Lark-Request-Timestamp in seconds (default 300). */
+  timestampWindowSec?: number;
+  /** Maximum body size in bytes (default 1 MiB); larger bodies get 413. */
+  bodyLimit?: number;
+  /** Defaults to a per-process cache sized for the timestamp window. */
+  nonceCache?: NonceCache;
+  /** Accept pushes with no encrypt key and no verification token configured (local experiments only). */
+  allowUnverified?: boolean;
+  /** Route paths (defaults /webhook/event and /webhook/card). */
+  paths?: { event?: string; card?: string };
+  now?: () => number;
+  source?: EventSource;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Fastify plugin: `POST /webhook/event` and `POST /webhook/card`. Verifies every push (raw-body
+ * signature, timestamp window, nonce, decryption, token), answers url_verification, stores events
+ * in the inbox before answering 200 `{}` (a duplicate is acked and dropped), and hands card
+ * callbacks to `onCardAction` within a 2.5 s budget. Forgeries get 401/400, never 200.
+ *
+ * @example
+ * app.register(inboundReceiver, { inbox, logger, encryptKeys: cfg.app.encryptKeys, verificationTokens: cfg.app.verificationTokens, onCardAction });
+ */
+export async function inboundReceiver(app: FastifyInstance, options: ReceiverOptions): Promise<void> {
+  const encryptKeys = options.encryptKeys ?? [];
+  const verificationTokens = options.verificationTokens ?? [];
+  if (encryptKeys.length === 0 && verificationTokens.length === 0 && !options.allowUnverified) {
+    throw new Error(
+      'The event receiver needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN (from the app\'s "Events and callbacks" page) to tell Feishu\'s pushes from forgeries; pass allowUnverified: true only for local experiments.',
+    );
+  }
+  const log = options.logger;
+  const windowSec = options.timestampWindowSec ?? 300;
+  const cfg: VerifyConfig = {
+    encryptKeys,
+    verificationTokens,
+    appId: options.appId,
+    timestampWindowSec: windowSec,
+    nonces: options.nonceCache ?? new NonceCache(2 * windowSec * 1000),
+    now: options.now ?? Date.now,
+    source: options.source ?? 'webhook',
+  };
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const budgetMs = options.cardBudgetMs ?? 2500;
+
+  // Signatures are computed over the exact bytes received: keep the body as a Buffer, whatever its type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      log.warn({ route: req.url, ip: req.ip, status: 413, reason: `body larger than ${bodyLimit} bytes` }, 'inbound push rejected');
+      return reply.status(413).send({ msg: 'body too large' });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      log.warn({ route: req.url, ip: req.ip, status: err.statusCode, reason: err.message }, 'inbound push rejected');
+      return reply.status(err.statusCode).send({ msg: 'bad request' });
+    }
+    log.error({ route: req.url, err }, 'inbound push failed');
+    return reply.status(500).send({ msg: 'internal error' });
+  });
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let push;
+    try {
+      push = verifyPush(raw, req.headers, cfg);
+    } catch (err) {
+      if (!(err instanceof PushRejected)) throw err;
+      log.warn({ route: req.url, ip: req.ip, status: err.status, reason: err.reason }, 'inbound push rejected');
+      return reply.status(err.status).send({ msg: err.status === 401 ? 'unauthorized' : `bad request: ${err.reason}` });
+    }
+
+    if (push.kind === 'challenge') {
+      log.info({ route: req.url }, 'url_verification answered');
+      return reply.send({ challenge: push.challenge });
+    }
+
+    if (push.kind === 'card') return answerCard(push.action, reply);
+
+    const { event } = push;
+    let result: PutResult;
+    try {
+      result = await options.inbox.put({ id: event.id, type: event.type, source: event.source, payload: event.payload });
+    } catch (err) {
+      // Not stored, so not acked: Feishu re-sends, and its identical re-send must not look like a replay.
+      if (push.nonceKey) cfg.nonces.forget(push.nonceKey);
+      log.error({ err, event_id: event.id, type: event.type }, 'could not store the event; answering 500 so Feishu re-sends it');
+      return reply.status(500).send({ msg: 'could not store the event' });
+    }
+    if (result === 'duplicate') log.debug({ event_id: event.id, type: event.type }, 'duplicate event dropped');
+    return reply.send({});
+  };
+
+  const answerCard = async (action: CardAction, reply: FastifyReply) => {
+    if (!options.onCardAction) {
+      log.warn({ id: action.id, schema: action.schema }, 'card callback received but no card action handler is registered; answered {}');
+      return reply.send({});
+    }
+    const started = Date.now();
+    const work = Promise.resolve().then(() => options.onCardAction!(action));
+    let timer: NodeJS.Timeout | undefined;
+    const late = Symbol('late');
+    const outcome = await Promise.race([
+      work.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), budgetMs))),
+    ]);
+    clearTimeout(timer);
+    if (outcome === late) {
+      // Feishu shows an error after 3 s: answer "no change" now; the handler goes on and updates the card later.
+      log.info({ id: action.id, budget_ms: budgetMs }, 'card handler is slower than the budget; answered {} and let it continue');
+      work.catch((err: unknown) => log.error({ err, id: action.id }, 'card action handler failed after the answer was sent'));
+      return reply.send({});
+    }
+    if ('error' in outcome) {
+      log.error({ err: outcome.error, id: action.id, ms: Date.now() - started }, 'card action handler failed; answered {}');
+      return reply.send({});
+    }
+    const value = outcome.value;
+    return reply.send(value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+  };
+
+  const routeOptions = { bodyLimit };
+  app.post(options.paths?.event ?? '/webhook/event', routeOptions, handle);
+  app.post(options.paths?.card ?? '/webhook/card', routeOptions, handle);
+}
