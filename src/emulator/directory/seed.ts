@@ -7,18 +7,20 @@ const stable = (seed: string, n: number) => createHash('sha256').update(seed).di
 export const DEFAULT_TENANT_KEY = '2ed263bf32cf1651';
 
 export function seedDepartments(): DepartmentRecord[] {
-  const dept = (key: string, name: string, parent: string): DepartmentRecord => ({
+  const dept = (key: string, name: string, parent: string, leader?: string): DepartmentRecord => ({
     open_department_id: `od-${stable(`dept:${key}`, 32)}`,
     department_id: key,
     name,
     parent_department_id: parent,
+    // leader_user_id holds the leader's open_id (same derivation as seedUsers).
+    ...(leader ? { leader_user_id: `ou_${stable(`open:${leader}`, 32)}` } : {}),
   });
-  const eng = dept('engineering', 'Engineering', '0');
+  const eng = dept('engineering', 'Engineering', '0', 'alice');
   return [
     eng,
-    dept('sre', 'SRE', eng.department_id),
-    dept('sales', 'Sales', '0'),
-    dept('finance', 'Finance', '0'),
+    dept('sre', 'SRE', eng.department_id, 'bob'),
+    dept('sales', 'Sales', '0', 'dave'),
+    dept('finance', 'Finance', '0', 'erin'),
   ];
 }
 

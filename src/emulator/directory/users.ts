@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import type { EmulatorContext } from '../context.js';
+import { ok, page } from '../http.js';
+import type { UserRecord } from '../types.js';
+import {
+  contactErrors,
+  contactPage,
+  type ContactUserIdType,
+  deptIdTypeOf,
+  directMembers,
+  findDepartment,
+  userIdTypeOf,
+  userView,
+} from './views.js';
+
+type Query = Record<string, unknown>;
+const MAX_BATCH = 50;
+
+/** A user by id, or the error the platform gives for that id type. */
+function lookupUser(ctx: EmulatorContext, id: string, type: ContactUserIdType): UserRecord {
+  const u = ctx.state.findUser(id, type);
+  if (u) return u;
+  // The gateway checks well-formed open_ids itself; anything else reaches contact.
+  if (type === 'open_id' && id.startsWith('ou_')) throw contactErrors.openIdsNotExisted([id]);
+  throw contactErrors.userIdInvalid();
+}
+
+function stringArray(v: unknown, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.some((x) => typeof x !== 'string')) throw contactErrors.invalidParam(field, `${field} must be strings`);
+  if (list.length > MAX_BATCH) throw contactErrors.invalidParam(field, `at most ${MAX_BATCH} ${field}`);
+  return list as string[];
+}
+
+/** Contact v3 users: get, batch, batch_get_id (email/mobile → id), find_by_department. */
+export function registerContactUserRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.get('/open-apis/contact/v3/users/batch', async (request, reply) => {
+    const q = request.query as Query;
+    const idType = userIdTypeOf(q);
+    const deptType = deptIdTypeOf(q);
+    const ids = stringArray(q.user_ids, 'user_ids');
+    if (ids.length === 0) throw contactErrors.invalidParam('user_ids', 'user_ids is required');
+    const unknownOpenIds = idType === 'open_id' ? ids.filter((id) => id.startsWith('ou_') && !ctx.state.findUser(id, 'open_id')) : [];
+    if (unknownOpenIds.length > 0) throw contactErrors.openIdsNotExisted(unknownOpenIds);
+    const items = ids.flatMap((id) => {
+      const u = ctx.state.findUser(id, idType);
+      return u ? [userView(ctx, u, idType, deptType)] : [];
+    });
+    return ok(reply, { items });
+  });
+
+  app.post('/open-apis/contact/v3/users/batch_get_id', async (request, reply) => {
+    const idType = userIdTypeOf(request.query as Query);
+    const b = (request.body ?? {}) as Record<string, unknown>;
+    const emails = stringArray(b.emails, 'emails');
+    const mobiles = stringArray(b.mobiles, 'mobiles');
+    if (b.include_resigned !== undefined && typeof b.include_resigned !== 'boolean') {
+      throw contactErrors.invalidParam('include_resigned', 'include_resigned must be a boolean');
+    }
+    const includeResigned = b.include_resigned === true;
+    // One entry per email and per mobile asked; without user_id when unknown or resigned (unless asked for).
+    const entry = (u: UserRecord | undefined, key: 'email' | 'mobile', value: string) => {
+      if (!u || (u.resigned && !includeResigned)) return { [key]: value };
+      return {
+        user_id: ctx.state.userIdOf(u, idType),
+        [key]: value,
+        status: { is_frozen: false, is_resigned: Boolean(u.resigned), is_activated: !u.resigned, is_exited: false, is_unjoin: false },
+      };
+    };
+    const userList = [
+      ...emails.map((e) => entry(ctx.state.findUser(e, 'email'), 'email', e)),
+      ...mobiles.map((m) => entry(ctx.state.findUser(m, 'mobile'), 'mobile', m)),
+    ];
+    return ok(reply, { user_list: userList });
+  });
+
+  app.get('/open-apis/contact/v3/users/find_by_department', async (request, reply) => {
+    const q = request.query as Query;
+    const idType = userIdTypeOf(q);
+    const deptType = deptIdTypeOf(q);
+    const { size, offset } = contactPage(q, { size: 10, max: 50 });
+    const deptId = q.department_id;
+    if (typeof deptId !== 'string' || deptId === '') throw contactErrors.invalidParam('department_id', 'department_id is required');
+    let key = '0';
+    if (deptId !== '0') {
+      const d = findDepartment(ctx, deptId, deptType);
+      if (!d) throw contactErrors.noDeptAuthority();
+      key = d.department_id;
+    }
+    const users = directMembers(ctx, key).map((u) => userView(ctx, u, idType, deptType));
+    return ok(reply, page(users, offset, size));
+  });
+
+  app.get('/open-apis/contact/v3/users/:user_id', async (request, reply) => {
+    const q = request.query as Query;
+    const idType = userIdTypeOf(q);
+    const u = lookupUser(ctx, (request.params as { user_id: string }).user_id, idType);
+    return ok(reply, { user: userView(ctx, u, idType, deptIdTypeOf(q)) });
+  });
+}
