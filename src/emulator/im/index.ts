@@ -5,6 +5,7 @@ import { registerEditRoutes } from './message-edit-routes.js';
 import { registerReadRoutes } from './message-read-routes.js';
 import { registerSendRoutes } from './message-routes.js';
 import { registerResourceRoutes } from './resources.js';
+import { registerBotInfoRoute } from './bot-info.js';
 
 /** IM: messages, images/files, chats and members. */
 export function registerImRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
@@ -13,4 +14,5 @@ export function registerImRoutes(app: FastifyInstance, ctx: EmulatorContext): vo
   registerReadRoutes(app, ctx);
   registerResourceRoutes(app, ctx);
   registerChatRoutes(app, ctx);
+  registerBotInfoRoute(app, ctx);
 }

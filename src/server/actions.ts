@@ -1,0 +1,143 @@
+import type * as lark from '@larksuiteoapi/node-sdk';
+import type { Logger } from '../config/index.js';
+import type { CardAction, CardActionResponse } from '../events/index.js';
+import type { Platform } from '../platform/index.js';
+import type { CardInput, Reply } from './reply.js';
+import { sayIn } from './reply.js';
+import type { Sender } from './contexts.js';
+
+export type ToastType = 'success' | 'info' | 'warning' | 'error';
+
+/** What an action listener gets when a user clicks a card element. */
+export interface ActionContext {
+  /** `value` of the clicked element (object or string). */
+  value: unknown;
+  tag?: string;
+  /** `name` of the element (form fields, selects). */
+  name?: string;
+  /** Form submissions: field name → value. */
+  formValue?: Record<string, unknown>;
+  /** Selected option (select_static, overflow…), or options (multi-select). */
+  option?: string;
+  options?: string[];
+  inputValue?: string;
+  checked?: boolean;
+  /** The user who clicked. */
+  user: Sender;
+  messageId?: string;
+  chatId?: string;
+  tenantKey?: string;
+  /** Shows a toast to the clicker (only while answering within the budget). */
+  toast(content: string, type?: ToastType): void;
+  /** Replaces the card: in the callback answer when in time, else by PATCHing the message. */
+  updateCard(card: CardInput): Promise<void>;
+  /** Posts in the card's chat. */
+  say: Reply;
+  client: lark.Client;
+  platform: Platform;
+  logger: Logger;
+  state: Record<string, unknown>;
+}
+
+export type ActionListener = (ctx: ActionContext) => unknown | Promise<unknown>;
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** The key an action routes on: `value.action`, `value.key`, a string value, or the element's name. */
+export function actionKeys(action: Record<string, unknown>): string[] {
+  const v = action.value;
+  const keys = typeof v === 'string' ? [v] : [str(obj(v).action), str(obj(v).key)];
+  return [...keys, str(action.name)].filter((k): k is string => Boolean(k));
+}
+
+/**
+ * Routes card callbacks to `hub.action(key)` listeners within a budget a little under the
+ * receiver's: a listener that finishes in time has its toast and card sent in the answer;
+ * one that does not gets `{}` answered for it and its later `updateCard` PATCHes the message.
+ */
+export class ActionRouter {
+  private listeners: { key: string | RegExp; listener: ActionListener }[] = [];
+
+  constructor(private readonly deps: { platform: Platform; logger: Logger; budgetMs: number }) {}
+
+  on(key: string | RegExp, listener: ActionListener): void {
+    this.listeners.push({ key, listener });
+  }
+
+  async handle(card: CardAction): Promise<CardActionResponse> {
+    const p = card.payload;
+    const event = card.schema === 'v2' ? obj(p.event) : p;
+    const action = obj(event.action);
+    const context = obj(event.context);
+    const operator = card.schema === 'v2' ? obj(event.operator) : { open_id: p.open_id, user_id: p.user_id, union_id: p.union_id };
+    const messageId = str(context.open_message_id) ?? str(p.open_message_id);
+    const chatId = str(context.open_chat_id) ?? str(p.open_chat_id);
+    const keys = actionKeys(action);
+    const matching = this.listeners.filter((l) => keys.some((k) => (typeof l.key === 'string' ? l.key === k : l.key.test(k))));
+    const log = this.deps.logger.child({ action: keys[0], message_id: messageId });
+    if (matching.length === 0) {
+      log.warn({ keys }, 'card action has no listener; answered {}');
+      return {};
+    }
+
+    const response: CardActionResponse = {};
+    let answered = false;
+    const { platform } = this.deps;
+    const ctx: ActionContext = {
+      value: action.value,
+      tag: str(action.tag),
+      name: str(action.name),
+      formValue: action.form_value ? obj(action.form_value) : undefined,
+      option: str(action.option),
+      options: Array.isArray(action.options) ? (action.options as string[]) : undefined,
+      inputValue: str(action.input_value),
+      checked: typeof action.checked === 'boolean' ? action.checked : undefined,
+      user: { openId: str(operator.open_id), userId: str(operator.user_id), unionId: str(operator.union_id) },
+      messageId,
+      chatId,
+      tenantKey: card.tenantKey,
+      toast: (content, type = 'success') => {
+        if (answered) log.warn('toast() after the callback was answered is not shown; use updateCard or say');
+        else response.toast = { type, content };
+      },
+      updateCard: async (next) => {
+        if (!answered) {
+          response.card = { type: 'raw', data: next };
+          return;
+        }
+        if (!messageId) throw new Error('cannot update the card later: the callback carried no open_message_id');
+        await platform.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(next) } });
+      },
+      say: sayIn(platform, chatId ?? '', card.id ?? `${messageId}:${Date.now()}`, 'action'),
+      client: platform.sdk,
+      platform,
+      logger: log,
+      state: {},
+    };
+
+    const work = (async () => {
+      for (const m of matching) await m.listener(ctx);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      work.then(
+        () => true,
+        (err: unknown) => {
+          log.error({ err }, 'card action listener failed');
+          if (!answered) response.toast = { type: 'error', content: 'Something went wrong. Please try again.' };
+          return true;
+        },
+      ),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.budgetMs))),
+    ]);
+    clearTimeout(timer);
+    answered = true;
+    if (!inTime) {
+      log.info({ budget_ms: this.deps.budgetMs }, 'action listener still running; answered without waiting');
+      work.catch(() => undefined);
+      return response; // whatever toast/card it set in time still goes out
+    }
+    return response;
+  }
+}

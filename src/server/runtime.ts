@@ -1,0 +1,62 @@
+import Fastify from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { inboundReceiver, startWorkers, type Workers } from '../events/index.js';
+import { Inbox, openDatabase, type Store } from '../store/index.js';
+import { registerHealthRoutes } from './health.js';
+import { startLongConnection, type LongConnection } from './long-connection.js';
+import type { Hub } from './hub.js';
+
+export interface HubRuntime {
+  url: string;
+  store: Store;
+  inbox: Inbox;
+  workers: Workers;
+  stop(): Promise<void>;
+}
+
+/** Wires store → inbox → receiver/long connection → workers → hub listeners, and listens on HUB_PORT. */
+export async function startHubRuntime(hub: Hub, options: { concurrency: number }): Promise<HubRuntime> {
+  const { config, logger } = hub;
+  const store = await openDatabase(config.databaseUrl);
+  const inbox = new Inbox(store);
+  const workers = startWorkers({ inbox, concurrency: options.concurrency, logger, handle: (event) => hub.handleEvent(event) });
+
+  const app = Fastify({ logger: false, trustProxy: true });
+  await app.register(inboundReceiver, {
+    inbox,
+    logger,
+    encryptKeys: config.app.encryptKeys,
+    verificationTokens: config.app.verificationTokens,
+    appId: config.app.appId,
+    onCardAction: hub.handleCardAction,
+  });
+  registerHealthRoutes(app, { hub, store });
+
+  let longConnection: LongConnection | undefined;
+  try {
+    await app.listen({ port: config.http.port, host: config.http.host });
+    if (config.eventMode === 'websocket') longConnection = await startLongConnection(hub, inbox);
+  } catch (err) {
+    await workers.stop();
+    await app.close();
+    await store.close();
+    throw err;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+  logger.info({ url, mode: config.eventMode, database: store.dialect }, 'feishu-hub listening');
+
+  return {
+    url,
+    store,
+    inbox,
+    workers,
+    async stop() {
+      longConnection?.close();
+      await app.close();
+      await workers.stop({ timeoutMs: 5000 });
+      await inbox.drain();
+      await store.close();
+    },
+  };
+}
