@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerServeCommand } from './commands/serve.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
 export function buildProgram(): Command {
@@ -7,6 +8,7 @@ export function buildProgram(): Command {
     .description('The Feishu (Lark) integration hub: framework, service and local Feishu emulator')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)');
+  registerServeCommand(program);
   registerEmulatorCommand(program);
   return program;
 }

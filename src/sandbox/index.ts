@@ -1,0 +1,69 @@
+import type { HubConfig } from '../config/index.js';
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.js';
+import { createHub, type Hub, type HubOptions } from '../server/index.js';
+
+export interface RunningHub {
+  hub: Hub;
+  /** Set in sandbox mode: the in-process local Feishu. */
+  emulator?: EmulatorHandle;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends Omit<HubOptions, 'config'> {
+  /** Registers the app's listeners before start. */
+  setup?: (hub: Hub) => void;
+  emulator?: EmulatorOptions;
+}
+
+/**
+ * Starts a hub. With no FEISHU_APP_ID (`config.sandbox`), it first starts the emulator in-process on
+ * FEISHU_EMULATOR_PORT and wires the two together, as a developer would on the app's settings
+ * page: a working bot with no Feishu account. The only place besides cli/ and tests that starts it.
+ *
+ * @example
+ * const { hub, emulator, stop } = await startHub(loadConfig(), { setup: (hub) => hub.command('/hi', ({ reply }) => reply.text('hello')) });
+ */
+export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<RunningHub> {
+  const { setup, emulator: emulatorOptions, ...hubOptions } = options;
+  let emulator: EmulatorHandle | undefined;
+  let effective = config;
+  if (config.sandbox) {
+    emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1', ...emulatorOptions });
+    effective = {
+      ...config,
+      domain: emulator.url,
+      app: {
+        appId: emulator.app.appId,
+        appSecret: emulator.app.appSecret,
+        encryptKeys: emulator.app.encryptKey ? [emulator.app.encryptKey] : [],
+        verificationTokens: emulator.app.verificationToken ? [emulator.app.verificationToken] : [],
+      },
+    };
+  }
+  const hub = createHub({ ...hubOptions, config: effective });
+  setup?.(hub);
+  try {
+    const { url } = await hub.start();
+    if (emulator && effective.eventMode === 'webhook') {
+      // This runs url_verification against the hub, as saving the URL on the real settings page does.
+      const res = await fetch(`${emulator.url}/__emulator/apps/${emulator.app.appId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event_url: `${url}/webhook/event`, card_url: `${url}/webhook/card` }),
+      });
+      if (!res.ok) throw new Error(`could not point the emulator at the hub: HTTP ${res.status} ${await res.text()}`);
+    }
+  } catch (err) {
+    await hub.stop().catch(() => undefined);
+    await emulator?.close();
+    throw err;
+  }
+  return {
+    hub,
+    emulator,
+    async stop() {
+      await hub.stop();
+      await emulator?.close();
+    },
+  };
+}
