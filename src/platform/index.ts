@@ -2,7 +2,7 @@
  * Everything that talks TO Feishu: the official SDK client wired to our http instance, tokens,
  * rate limits, retries, typed errors and metrics.
  */
-export { createPlatform, requestOptions, resolveDomain, type Platform, type PlatformOptions } from './platform.js';
+export { createPlatform, createTokenlessClient, requestOptions, resolveDomain, type Platform, type PlatformOptions } from './platform.js';
 export { FeishuApiError, TOKEN_INVALID_CODES, RATE_LIMIT_CODES, LOCAL_CODES, type FieldViolation, type PermissionViolation } from './errors.js';
 export { explainCode, type CodeExplanation } from './explain.js';
 export { paginate, type Page } from './paginate.js';

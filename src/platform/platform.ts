@@ -137,6 +137,19 @@ export function createPlatform(options: PlatformOptions = {}): Platform {
 }
 
 /**
+ * A client for Feishu URLs that take no app token (custom-bot webhooks): the same timeouts,
+ * retries and FeishuApiError, no token and no app limits.
+ *
+ * @example
+ * const client = createTokenlessClient(); await client.request({ method: 'POST', url: hookUrl, data: body });
+ */
+export function createTokenlessClient(o: { timeoutMs?: number; retry?: RetryOptions | false; logger?: Logger; registry?: Registry } = {}) {
+  const metrics = createPlatformMetrics(o.registry);
+  const caller = new Caller({ appId: 'tokenless', domain: '', timeoutMs: o.timeoutMs ?? 10_000, retry: retryPolicy(o.retry), metrics, recipients: new RecipientRegistry(), logger: o.logger });
+  return { metrics, request: <T = unknown>(req: CallRequest) => caller.call(req) as Promise<T> };
+}
+
+/**
  * Per-call options for SDK methods: the tenant (store apps) and/or "safe to repeat".
  *
  * @example
