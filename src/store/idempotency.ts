@@ -76,7 +76,7 @@ export class IdempotencyKeys {
     }
     await db
       .updateTable('idempotency_keys')
-      .set({ result: JSON.stringify(result ?? null) })
+      .set({ result: storedResult(result) })
       .where('key', '=', key)
       .execute();
     return result;
@@ -102,7 +102,7 @@ export class IdempotencyKeys {
       const result = await fn(trx);
       await trx
         .updateTable('idempotency_keys')
-        .set({ result: JSON.stringify(result ?? null) })
+        .set({ result: storedResult(result) })
         .where('key', '=', key)
         .execute();
       return result;
@@ -119,5 +119,14 @@ export class IdempotencyKeys {
   async prune(olderThanMs = 7 * 24 * 3_600_000): Promise<number> {
     const r = await this.store.db.deleteFrom('idempotency_keys').where('created_at', '<', this.now() - olderThanMs).executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+}
+
+/** The result as stored JSON: bigints become strings; anything unserialisable is stored as null. */
+function storedResult(result: unknown): string {
+  try {
+    return JSON.stringify(result ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+  } catch {
+    return 'null';
   }
 }

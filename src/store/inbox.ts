@@ -264,6 +264,8 @@ export class Inbox {
       .onConflict((oc) => oc.column('event_id').doNothing())
       .returning('event_id')
       .execute();
+    // The 200 that follows must survive a power cut, not just a crash of this process.
+    await this.store.durable();
     const fresh = new Set(inserted.map((r) => r.event_id));
     if (fresh.size > 0) this.notify();
     return items.map((e, i) => (firstIndex.get(e.id) === i && fresh.has(e.id) ? 'new' : 'duplicate'));

@@ -27,6 +27,9 @@ describe.each(backends)('idempotency keys and kv on $backend.name', ({ backend, 
     expect(await keys.has('send:ev1')).toBe(true);
     expect(await keys.once('void:1', async () => undefined)).toBeUndefined();
     expect(await keys.has('void:1')).toBe(true);
+    // Driver results carry bigints (insert ids): stored as strings rather than failing the effect.
+    expect(await keys.once('big', async () => ({ id: 7n }))).toEqual({ id: 7n });
+    expect(await keys.once('big', async () => ({ id: 8n }))).toEqual({ id: '7' });
   });
 
   it('releases the key when the effect throws, so a retry runs it', async () => {
