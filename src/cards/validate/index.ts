@@ -1,0 +1,3 @@
+export { validateCard, assertValidCard, formatIssues, CardValidationError, MAX_CARD_BYTES, MAX_V2_ELEMENTS, type CardValidationResult, type ValidateOptions } from './validate.js';
+export { MAX_CONTAINER_DEPTH } from './walk.js';
+export type { CardIssue, CardRule } from './issues.js';
