@@ -1,6 +1,12 @@
 import { Command } from 'commander';
+import { registerCardCommand } from './commands/card.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerChatsCommand } from './commands/chats.js';
+import { registerSendCommand } from './commands/send.js';
+import { registerHistoryCommand } from './commands/history.js';
+import { registerRecallCommand } from './commands/recall.js';
+import { registerWebhookCommand } from './commands/webhook.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
 export function buildProgram(): Command {
@@ -10,6 +16,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)');
   registerServeCommand(program);
   registerEmulatorCommand(program);
+  registerCardCommand(program);
+  registerChatsCommand(program);
+  registerSendCommand(program);
+  registerHistoryCommand(program);
+  registerRecallCommand(program);
+  registerWebhookCommand(program);
   return program;
 }
 
