@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCardCommand } from './commands/card.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerChatsCommand } from './commands/chats.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)');
   registerServeCommand(program);
   registerEmulatorCommand(program);
+  registerCardCommand(program);
   registerChatsCommand(program);
   registerSendCommand(program);
   registerHistoryCommand(program);

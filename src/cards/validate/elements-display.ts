@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  behaviors, bool, box, common, confirm, hAlign, icon, int, layout, multiUrl, obj, opt, plain, spacing, str, text, textTagColor, vAlign, type Version,
+  ALWAYS, behaviors, bool, box, common, confirm, hAlign, icon, int, layout, multiUrl, obj, opt, plain, spacing, str, text, textTagColor, vAlign, type Version,
 } from './common.js';
 
 const children = () => z.array(z.unknown());
@@ -25,7 +25,11 @@ export function displaySchemas(v: Version): Record<string, z.ZodType> {
       text_size: opt(str()),
       icon: opt(icon(v)),
       ...(v === 1 ? { href: opt(z.record(z.string(), multiUrl(v))) } : {}),
-    }, { hint: { href: 'schema 2.0 dropped href; use <link url=…></link> in the content' } }),
+    }, { hint: { href: 'schema 2.0 dropped href; use <link url=…></link> in the content' } }).superRefine((m, ctx) => {
+      if (m && typeof m === 'object' && m.content === undefined && m.i18n_content === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['content'], params: { rule: 'required' }, message: '{field} is required (or i18n_content)' });
+      }
+    }, ALWAYS),
     hr: el({}),
     img: el({
       img_key: str().min(1),
