@@ -19,7 +19,7 @@ const BY_EXTENSION: Record<string, FileType> = {
   '.pptx': 'ppt',
 };
 
-/** The file_type Feishu wants for a file name (anything unknown is `stream`). */
+/** The file_type Feishu wants for a file name (anything unknown is `stream`). @example fileTypeOf('q3.xlsx') // 'xls' */
 export function fileTypeOf(fileName: string): FileType {
   return BY_EXTENSION[extname(fileName).toLowerCase()] ?? 'stream';
 }

@@ -31,7 +31,12 @@ export function webhookSign(timestamp: string, secret: string): string {
   return createHmac('sha256', `${timestamp}\n${secret}`).update('').digest('base64');
 }
 
-/** The webhook envelope: `content` is an object (not a string) and cards go in `card`. */
+/**
+ * The webhook envelope: `content` is an object (not a string) and cards go in `card`.
+ *
+ * @example
+ * webhookBody(text('hi')) // { msg_type: 'text', content: { text: 'hi' } }
+ */
 export function webhookBody(c: MessageContent): Record<string, unknown> {
   switch (c.msgType) {
     case 'interactive':

@@ -54,7 +54,12 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Resolves FEISHU_DOMAIN-style values to a base URL without a trailing slash. */
+/**
+ * Resolves FEISHU_DOMAIN-style values to a base URL without a trailing slash.
+ *
+ * @example
+ * resolveDomain('lark') // 'https://open.larksuite.com'
+ */
 export function resolveDomain(domain: string): string {
   if (domain === 'feishu') return 'https://open.feishu.cn';
   if (domain === 'lark') return 'https://open.larksuite.com';

@@ -76,7 +76,12 @@ export function apiKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${p}`;
 }
 
-/** The per-app limit of an API: an override, the default table, else tier 4. */
+/**
+ * The per-app limit of an API: an override, the default table, else tier 4.
+ *
+ * @example
+ * tierOf('POST /open-apis/bitable/v1/apps') // { perMinute: 20 }
+ */
 export function tierOf(key: string, overrides: Record<string, Limit> = {}): Limit {
   return overrides[key] ?? DEFAULT_API_TIERS[key] ?? TIERS[4];
 }

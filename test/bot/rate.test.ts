@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Messenger } from '../../src/bot/index.js';
+import { Messenger, text } from '../../src/bot/index.js';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { user } from '../helpers/im.js';
 import { calls, emulatorWithPlatform, platformFor } from '../platform/helpers.js';
@@ -23,6 +23,14 @@ describe('never exceed the platform limits', () => {
     for (const chat of chats) expect([...emu.state.messages.values()].filter((m) => m.chat_id === chat)).toHaveLength(100);
     expect(calls(emu).filter((c) => c.status === 429)).toEqual([]);
   }, 60_000);
+
+  it('replies count against the chat of the message they answer', async () => {
+    const messenger = new Messenger(platformFor(emu));
+    const chat = (await messenger.chats.create({ name: 'replies' })).chat_id;
+    const root = await messenger.sendText(chat, 'root');
+    await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? messenger.sendText(chat, `direct ${i}`) : messenger.reply(root.message_id, text(`reply ${i}`)))));
+    expect(calls(emu).filter((c) => c.status === 429)).toEqual([]);
+  }, 30_000);
 
   it('a person reached by open_id and by email shares one 5/s budget once the p2p chat is known', async () => {
     const messenger = new Messenger(platformFor(emu));
