@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { EmulatorContext } from '../context.js';
+import { registerWebApiRoutes } from './api.js';
+import { registerCardPreviewRoute } from './preview.js';
+import { registerStaticRoutes } from './static.js';
+
+export { previewCard } from './preview.js';
+
+/**
+ * The Feishu-like web client at `/`: static files (Preact + htm as ES modules, no build step),
+ * the JSON it polls and posts to (`/__emulator/web/*`), and the card preview control route.
+ */
+export function registerWebClient(app: FastifyInstance, ctx: EmulatorContext): void {
+  registerStaticRoutes(app);
+  registerWebApiRoutes(app, ctx);
+  registerCardPreviewRoute(app, ctx);
+}

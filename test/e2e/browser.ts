@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, it } from 'vitest';
+
+/** Debian's Chromium; the tests never download a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+
+/**
+ * A browser suite: skipped with a clear message when Chromium is missing, except on CI
+ * (CI=true), where a missing browser must fail rather than pass silently.
+ */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (hasChromium) return describe(name, fn);
+  if (process.env.CI === 'true') {
+    describe(name, () => it(`needs ${CHROMIUM}`, () => {
+      throw new Error(`${CHROMIUM} is missing and CI=true: install Debian's chromium (apt-get install -y chromium) to run the browser tests`);
+    }));
+    return;
+  }
+  console.warn(`[e2e] skipping "${name}": ${CHROMIUM} not found (apt-get install -y chromium to run the browser tests)`);
+  describe.skip(`${name} (skipped: ${CHROMIUM} not found)`, fn);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Opens the emulator's web client (optionally at `#chat=…`) in a fresh page of a laptop-sized window. */
+export async function openClient(browser: Browser, url: string, hash = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // Fail the test on errors in the page's own code.
+  page.on('pageerror', (err) => {
+    throw err;
+  });
+  await page.goto(`${url}/${hash}`);
+  await page.waitForSelector('.chat-item');
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

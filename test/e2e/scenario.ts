@@ -1,0 +1,45 @@
+import { createTestHub, type TestHub } from '../../src/testing/index.js';
+import { approvalCard, decidedCard, releaseCardFor, weeklyPost } from './fixtures/cards.js';
+import { gradientPng } from './fixtures/png.js';
+
+export interface ReceivedAction {
+  key: string;
+  option?: string;
+  formValue?: Record<string, unknown>;
+  user?: string;
+}
+
+/**
+ * A hub whose bot sends the e2e cards: `/approve-demo` (1.0 approval), `/release-demo` (2.0 card),
+ * `/post-demo` (post with an uploaded image). Every card action is recorded and answered with a toast.
+ */
+export async function startDemoHub(): Promise<TestHub & { actions: ReceivedAction[] }> {
+  const actions: ReceivedAction[] = [];
+  let ownerIds: string[] = [];
+  const t = await createTestHub({
+    setup: (hub) => {
+      hub.command('/approve-demo', ({ reply }) => reply.card(approvalCard()), { description: 'send an expense approval card' });
+      hub.command('/release-demo', ({ reply }) => reply.card(releaseCardFor(ownerIds)), { description: 'send a release card (JSON 2.0)' });
+      hub.command('/post-demo', async ({ reply, client, sender }) => {
+        const res = await client.im.v1.image.create({ data: { image_type: 'message', image: gradientPng() } });
+        await reply.raw('post', weeklyPost(sender.openId ?? '', res?.image_key));
+      }, { description: 'send a rich-text post' });
+
+      hub.action(/^(approval|release)\./, async (ctx) => {
+        const key = (ctx.value as { action: string }).action;
+        actions.push({ key, option: ctx.option, formValue: ctx.formValue, user: ctx.user.openId });
+        if (key === 'approval.approve' || key === 'approval.reject') {
+          const approved = key === 'approval.approve';
+          ctx.toast(approved ? 'Approved EXP-1024' : 'Rejected EXP-1024', approved ? 'success' : 'warning');
+          await ctx.updateCard(decidedCard(approved ? 'approved' : 'rejected', ctx.user.openId ?? ''));
+        } else if (key === 'release.sign_off') {
+          ctx.toast(`Signed off: ${JSON.stringify(ctx.formValue)}`, 'success');
+        } else {
+          ctx.toast(`${key === 'release.env' ? 'Environment' : 'Release day'}: ${ctx.option}`, 'info');
+        }
+      });
+    },
+  });
+  ownerIds = [t.users.bob.open_id, t.users.carol.open_id];
+  return Object.assign(t, { actions });
+}
