@@ -42,6 +42,11 @@ export async function startHubRuntime(hub: Hub, options: { concurrency: number }
     await store.close();
     throw err;
   }
+  // Done events are kept for the dedup window (≥ 7 h, Feishu re-sends for 7.1 h), then pruned.
+  const prune = setInterval(() => {
+    inbox.prune().catch((err: unknown) => logger.warn({ err }, 'could not prune the inbox'));
+  }, 10 * 60_000);
+  prune.unref();
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
   logger.info({ url, mode: config.eventMode, database: store.dialect }, 'feishu-hub listening');
@@ -52,6 +57,7 @@ export async function startHubRuntime(hub: Hub, options: { concurrency: number }
     inbox,
     workers,
     async stop() {
+      clearInterval(prune);
       longConnection?.close();
       await app.close();
       await workers.stop({ timeoutMs: 5000 });

@@ -42,14 +42,15 @@ export interface TestHub {
  * expect((await t.say('/deploy api'))[0].text).toBe('deploying api');
  * await t.close();
  */
-export async function createTestHub(options: StartOptions = {}): Promise<TestHub> {
+export async function createTestHub(options: StartOptions & { eventMode?: 'webhook' | 'websocket' } = {}): Promise<TestHub> {
+  const { eventMode, ...startOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-test-'));
   const config = loadConfig({
     env: {},
     file: undefined,
-    overrides: { HUB_PORT: 0, FEISHU_EMULATOR_PORT: 0, DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, LOG_LEVEL: 'silent' },
+    overrides: { HUB_PORT: 0, FEISHU_EMULATOR_PORT: 0, DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, LOG_LEVEL: 'silent', FEISHU_EVENT_MODE: eventMode ?? 'webhook' },
   });
-  const running = await startHub(config, options);
+  const running = await startHub(config, startOptions);
   const emulator = running.emulator!;
   const users = Object.fromEntries(emulator.state.users.map((u) => [u.user_id, u]));
   const demo = [...emulator.state.chats.values()].find((c) => c.name === 'feishu-hub demo')!;
