@@ -102,7 +102,7 @@ export async function inboundReceiver(app: FastifyInstance, options: ReceiverOpt
     const { event } = push;
     let result: PutResult;
     try {
-      result = await options.inbox.put({ id: event.id, type: event.type, source: event.source, payload: event.payload });
+      result = await options.inbox.put({ id: event.id, type: event.type, source: event.source, payload: event.payload, payloadJson: push.json });
     } catch (err) {
       // Not stored, so not acked: Feishu re-sends, and its identical re-send must not look like a replay.
       if (push.nonceKey) cfg.nonces.forget(push.nonceKey);

@@ -19,7 +19,8 @@ export interface VerifyConfig {
 
 export type VerifiedPush =
   | { kind: 'challenge'; challenge: string }
-  | { kind: 'event'; event: InboundEvent; nonceKey?: string }
+  /** `json` is the envelope as received (decrypted text), stored as-is rather than re-serialised. */
+  | { kind: 'event'; event: InboundEvent; json: string; nonceKey?: string }
   | { kind: 'card'; action: CardAction; nonceKey?: string };
 
 /** Why a push was refused: `status` goes to the caller, `reason` only to the log. */
@@ -45,8 +46,9 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
  */
 export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: VerifyConfig): VerifiedPush {
   let outer: unknown;
+  const text = rawBody.toString('utf8');
   try {
-    outer = JSON.parse(rawBody.toString('utf8'));
+    outer = JSON.parse(text);
   } catch {
     throw new PushRejected(400, 'malformed JSON');
   }
@@ -78,6 +80,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
   }
 
   let envelope: Record<string, unknown> = outer;
+  let json = text;
   let decrypted = false;
   if (outer.encrypt !== undefined) {
     if (typeof outer.encrypt !== 'string') throw new PushRejected(400, '"encrypt" is not a string');
@@ -85,7 +88,8 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     const inner = decryptWithAny(outer.encrypt, signedWith ? [signedWith] : cfg.encryptKeys);
     // A signed push that does not decrypt is Feishu's mistake (400); an unsigned one is not authentic (401).
     if (!inner) throw new PushRejected(signedWith ? 400 : 401, 'cannot decrypt the push with the configured encrypt key(s)');
-    envelope = inner;
+    envelope = inner.envelope;
+    json = inner.json;
     decrypted = true;
   }
 
@@ -121,14 +125,21 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
   if (isCardCallbackType(event.type)) {
     return { kind: 'card', action: { schema: 'v2', id: event.id, appId: event.appId, tenantKey: event.tenantKey, payload: envelope }, nonceKey };
   }
-  return { kind: 'event', event, nonceKey };
+  // The verification token has done its job; it is a secret, so it is not stored with the event.
+  const tokenHolder = event.schema === 'v2' ? (envelope.header as Record<string, unknown>) : envelope;
+  if ('token' in tokenHolder) {
+    delete tokenHolder.token;
+    json = JSON.stringify(envelope);
+  }
+  return { kind: 'event', event, json, nonceKey };
 }
 
-function decryptWithAny(encrypted: string, keys: readonly string[]): Record<string, unknown> | undefined {
+function decryptWithAny(encrypted: string, keys: readonly string[]): { envelope: Record<string, unknown>; json: string } | undefined {
   for (const key of keys) {
     try {
-      const parsed: unknown = JSON.parse(decrypt(encrypted, key));
-      if (isObject(parsed)) return parsed;
+      const json = decrypt(encrypted, key);
+      const parsed: unknown = JSON.parse(json);
+      if (isObject(parsed)) return { envelope: parsed, json };
     } catch {
       // Wrong key (bad padding) or not JSON: try the next key.
     }

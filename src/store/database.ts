@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { WalSync } from './wal-sync.js';
+import { Checkpointer } from './checkpointer.js';
 import type { HubDb, HubSchema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +28,11 @@ export interface Store {
   dialect: Dialect;
   /** The PostgreSQL schema in use, if any. */
   schema?: string;
+  /**
+   * SQLite only: the better-sqlite3 handle, for the inbox's hot path (prepared statements in one
+   * synchronous transaction). Never use it while `inTransaction` (a Kysely transaction is open).
+   */
+  sqlite?: Database.Database;
   /**
    * Resolves when every write committed so far survives a crash or power loss. PostgreSQL commits
    * are durable already; SQLite fsyncs its WAL here, off the event loop, shared by concurrent callers.
@@ -75,8 +81,23 @@ function openSqlite(url: string): Store {
   raw.pragma(`synchronous = ${requested === 'DEFAULT' ? 'NORMAL' : requested}`);
   raw.pragma('foreign_keys = ON');
   const wal = requested === 'DEFAULT' && !memory ? new WalSync(file) : undefined;
+  let checkpointer: Checkpointer | undefined;
+  if (!memory) {
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    checkpointer = new Checkpointer(file, 1000, (reason) => {
+      // Never let the WAL grow without bound: the main connection checkpoints again by itself.
+      try {
+        raw.pragma('wal_autocheckpoint = 1000');
+      } catch {
+        return; // the connection is already closed (process shutting down)
+      }
+      process.emitWarning(`feishu-hub store: ${reason}; SQLite checkpoints run on the main thread again`);
+    });
+  }
   const db = new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: raw }) });
-  const store = withMigrate({ db, dialect: 'sqlite' }, async () => {
+  const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw }, async () => {
+    await checkpointer?.close();
     await wal?.close();
     await db.destroy();
   });
@@ -109,7 +130,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Store {
   return store;
 }
 
-function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string }, close: () => Promise<void>): Store {
+function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlite?: Database.Database }, close: () => Promise<void>): Store {
   return {
     ...base,
     durable: () => Promise.resolve(),

@@ -15,6 +15,8 @@ export interface InboxEventInput {
   source: InboxSource;
   /** The decrypted envelope; stored as JSON. */
   payload: unknown;
+  /** `payload` already serialised (the decrypted text), to skip a JSON.stringify on the hot path. */
+  payloadJson?: string;
 }
 
 export interface InboxItem {
@@ -62,6 +64,7 @@ export class Inbox {
   private readonly now: () => number;
   private readonly listeners = new Set<() => void>();
   private readonly puts: Batcher<InboxEventInput, PutResult>;
+  private readonly insertRows?: (rows: unknown[][]) => boolean[];
   private readonly completes: Batcher<string, void>;
 
   constructor(
@@ -73,6 +76,13 @@ export class Inbox {
     this.maxMs = options.backoff?.maxMs ?? 15 * 60_000;
     this.now = options.now ?? Date.now;
     this.puts = new Batcher((items) => this.flushPuts(items));
+    if (store.sqlite) {
+      // SQLite hot path: one prepared single-row statement, run for the whole batch in one transaction.
+      const insert = store.sqlite.prepare(
+        "INSERT INTO inbox (event_id, event_type, source, payload, received_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (event_id) DO NOTHING",
+      );
+      this.insertRows = store.sqlite.transaction((rows: unknown[][]) => rows.map((r) => insert.run(...r).changes === 1));
+    }
     this.completes = new Batcher((ids) => this.flushCompletes(ids));
   }
 
@@ -80,9 +90,13 @@ export class Inbox {
    * Stores the event unless its id is already there. Resolves once the row is committed (grouped
    * with concurrent puts into one commit), so a 200 sent after it survives a crash.
    */
-  put(event: InboxEventInput): Promise<PutResult> {
-    if (!event.id) return Promise.reject(new Error('inbox.put: event id is required'));
-    return this.puts.add(event);
+  async put(event: InboxEventInput): Promise<PutResult> {
+    if (!event.id) throw new Error('inbox.put: event id is required');
+    const result = await this.puts.add(event);
+    // The 200 that follows must survive a power cut, not just a crash of this process. Waiting
+    // here, outside the batcher, lets the next batch's insert run while this fsync is in flight.
+    await this.store.durable();
+    return result;
   }
 
   /** Calls `listener` whenever new events were stored or replayed (workers wake up on it). */
@@ -228,7 +242,8 @@ export class Inbox {
     const result = await this.store.db
       .deleteFrom('inbox')
       .where('status', '=', 'done')
-      .where('received_at', '<', this.now() - olderThanMs)
+      // Completed after the cutoff means received after it too: such rows are kept (never pruned early).
+      .where('next_attempt_at', '<', this.now() - olderThanMs)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -245,28 +260,31 @@ export class Inbox {
     items.forEach((e, i) => {
       if (!firstIndex.has(e.id)) firstIndex.set(e.id, i);
     });
-    const rows = [...firstIndex.values()].map((i) => {
-      const e = items[i];
-      return {
+    const unique = [...firstIndex.values()].map((i) => items[i]);
+    const fresh = new Set<string>();
+    if (this.insertRows && !this.store.sqlite!.inTransaction) {
+      const inserted = this.insertRows(unique.map((e) => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]));
+      unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
+    } else {
+      // PostgreSQL, or SQLite while a Kysely transaction holds the connection (wait for it, do not join it).
+      const rows = unique.map((e) => ({
         event_id: e.id,
         event_type: e.type,
         source: e.source,
-        payload: JSON.stringify(e.payload),
+        payload: e.payloadJson ?? JSON.stringify(e.payload),
         received_at: now,
         status: 'pending' as const,
         attempts: 0,
         next_attempt_at: now,
-      };
-    });
-    const inserted = await this.store.db
-      .insertInto('inbox')
-      .values(rows)
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .returning('event_id')
-      .execute();
-    // The 200 that follows must survive a power cut, not just a crash of this process.
-    await this.store.durable();
-    const fresh = new Set(inserted.map((r) => r.event_id));
+      }));
+      const inserted = await this.store.db
+        .insertInto('inbox')
+        .values(rows)
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .returning('event_id')
+        .execute();
+      for (const r of inserted) fresh.add(r.event_id);
+    }
     if (fresh.size > 0) this.notify();
     return items.map((e, i) => (firstIndex.get(e.id) === i && fresh.has(e.id) ? 'new' : 'duplicate'));
   }
@@ -274,7 +292,8 @@ export class Inbox {
   private async flushCompletes(ids: string[]): Promise<void[]> {
     await this.store.db
       .updateTable('inbox')
-      .set({ status: 'done', locked_by: null, locked_until: null, last_error: null })
+      // next_attempt_at = completion time, so prune finds old done rows through the status index.
+      .set({ status: 'done', locked_by: null, locked_until: null, last_error: null, next_attempt_at: this.now() })
       .where('event_id', 'in', [...new Set(ids)])
       .where('status', '=', 'processing')
       .execute();

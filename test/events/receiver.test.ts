@@ -17,7 +17,12 @@ describe('receiver: accepted pushes', () => {
     expect(await r.post('/webhook/event', first.body, first.headers)).toMatchObject({ status: 200, json: {} });
     const item = await r.inbox.get(ev.header.event_id);
     expect(item).toMatchObject({ type: 'im.message.receive_v1', source: 'webhook', status: 'pending' });
-    expect(item!.payload).toEqual(ev); // the decrypted envelope
+    // The decrypted envelope, without the verification token (a secret: not kept in the database).
+    const { token, ...headerWithoutToken } = ev.header;
+    expect(token).toBe(TOKEN);
+    expect(item!.payload).toEqual({ ...ev, header: headerWithoutToken });
+    const raw = (await r.store.db.selectFrom('inbox').select('payload').where('event_id', '=', ev.header.event_id).executeTakeFirstOrThrow()).payload;
+    expect(raw).not.toContain(TOKEN);
     const again = signPush(ev, { encryptKey: ENCRYPT_KEY });
     expect(await r.post('/webhook/event', again.body, again.headers)).toMatchObject({ status: 200, json: {} });
     expect((await r.inbox.stats()).pending).toBe(1);

@@ -1,0 +1,58 @@
+/**
+ * One server under test for bench/inbound.ts, in its own process so the load generator does not
+ * share its CPU: `node bin/run-ts.js bench/inbound-server.ts <hub|bare|sdk> <encryptKey> <token>`.
+ * Prints `READY <port>` and serves until killed.
+ *   hub   our receiver: signature + decryption + durable SQLite inbox (synchronous=FULL, group commit)
+ *   bare  node:http answering 200 {} after reading the body (the ceiling)
+ *   sdk   the official SDK's EventDispatcher (encryptKey set) behind express (the peer)
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const [kind, encryptKey, token] = process.argv.slice(2);
+let port = 0;
+
+if (kind === 'bare') {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+} else if (kind === 'sdk') {
+  const lark = await import('@larksuiteoapi/node-sdk');
+  const express = (await import('express')).default;
+  const dispatcher = new lark.EventDispatcher({ encryptKey, verificationToken: token, loggerLevel: lark.LoggerLevel.error }).register({
+    'im.message.receive_v1': async () => 'ok',
+  });
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  app.post('/webhook/event', lark.adaptExpress(dispatcher, { autoChallenge: true }));
+  const server = await new Promise<ReturnType<typeof app.listen>>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  port = (server.address() as AddressInfo).port;
+} else if (kind === 'hub') {
+  const Fastify = (await import('fastify')).default;
+  const { inboundReceiver } = await import('../src/events/index.js');
+  const { Inbox, openDatabase } = await import('../src/store/index.js');
+  const { createLogger } = await import('../src/config/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-bench-'));
+  const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}${process.env.BENCH_SQLITE_SYNC ? '?synchronous=' + process.env.BENCH_SQLITE_SYNC : ''}`);
+  const inbox = new Inbox(store);
+  const app = Fastify({ logger: false });
+  await app.register(inboundReceiver, { inbox, logger: createLogger({ level: 'warn' }), encryptKeys: [encryptKey], verificationTokens: [token] });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
+} else {
+  console.error('usage: inbound-server.ts <hub|bare|sdk> <encryptKey> <token>');
+  process.exit(2);
+}
+process.stdout.write(`READY ${port}\n`);
+process.on('SIGINT', () => process.exit(0));
