@@ -7,6 +7,7 @@ import { registerSendCommand } from './commands/send.js';
 import { registerHistoryCommand } from './commands/history.js';
 import { registerRecallCommand } from './commands/recall.js';
 import { registerWebhookCommand } from './commands/webhook.js';
+import { registerReceiveCommand } from './commands/receive.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerHistoryCommand(program);
   registerRecallCommand(program);
   registerWebhookCommand(program);
+  registerReceiveCommand(program);
   return program;
 }
 
