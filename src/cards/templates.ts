@@ -18,6 +18,7 @@ export function templateCard(templateId: string, variables?: Record<string, unkn
 /** A local template: a function of the variables, or card JSON with `${name}` placeholders. */
 export type TemplateSource<V> = ((vars: V) => AnyCard) | Record<string, unknown>;
 
+/** A template could not be rendered (unknown name, missing variable). @example try { renderTemplate('x', {}) } catch (e) { if (e instanceof TemplateError) … } */
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }

@@ -28,9 +28,11 @@ export type HeaderTemplate = (typeof HEADER_TEMPLATES)[number];
 export const TEXT_TAG_COLORS = ['neutral', 'blue', 'turquoise', 'lime', 'orange', 'violet', 'indigo', 'wathet', 'green', 'yellow', 'red', 'purple', 'carmine'] as const;
 export type TextTagColor = (typeof TEXT_TAG_COLORS)[number];
 
+/** Button styles (`button.type`). */
 export const BUTTON_TYPES = ['default', 'primary', 'danger', 'text', 'primary_text', 'danger_text', 'primary_filled', 'danger_filled', 'laser'] as const;
 export type ButtonType = (typeof BUTTON_TYPES)[number];
 
+/** Button heights (`button.size`). */
 export const BUTTON_SIZES = ['tiny', 'small', 'medium', 'large'] as const;
 export type ButtonSize = (typeof BUTTON_SIZES)[number];
 

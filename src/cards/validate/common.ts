@@ -6,7 +6,7 @@ export type Version = 1 | 2;
 
 type Shape = Record<string, z.ZodType>;
 
-/** Refinement option: run even when a field inside failed, so every problem is reported at once. */
+/** Refinement option: run even when a field inside failed, so every problem is reported at once. @example schema.superRefine(check, ALWAYS) */
 // zod 4 supports `when` on checks; its public typing of superRefine params does not show it
 export const ALWAYS = { when: () => true } as unknown as Parameters<z.ZodString['superRefine']>[1];
 
@@ -19,6 +19,7 @@ const COMMON_V2 = ['tag', 'element_id', 'margin', 'fallback'];
  * An object schema. In 2.0 any field not in the shape is an `unknown_field` issue (the card
  * service answers 200621 for it); localised twins `i18n_<field>` of known fields are allowed.
  * 1.0 ignores unknown fields, as the platform does.
+ * @example obj(2, { content: str() }).safeParse({ content: 'x', colour: 'red' }) // unknown_field at colour
  */
 export function obj(v: Version, shape: Shape, options: { element?: boolean; extra?: string[]; hint?: Record<string, string> } = {}) {
   const base = z.looseObject(shape);
@@ -42,29 +43,39 @@ export function obj(v: Version, shape: Shape, options: { element?: boolean; extr
   );
 }
 
+/** A string field. @example str().min(1) */
 export const str = () => z.string();
+/** A boolean field. @example opt(bool()) */
 export const bool = () => z.boolean();
+/** An integer field within optional bounds. @example int(1, 5) // column weight */
 export const int = (min?: number, max?: number) => {
   let s = z.number().int();
   if (min !== undefined) s = s.min(min);
   if (max !== undefined) s = s.max(max);
   return s;
 };
+/** Makes a field optional. @example opt(str()) */
 export const opt = <T extends z.ZodType>(s: T) => s.optional();
 
 const PX = String.raw`-?\d+(?:\.\d+)?(?:px)?`;
-/** CSS-like box: 1 to 4 lengths, e.g. `4px 12px`. */
+/** CSS-like box: 1 to 4 lengths. @example box().parse('4px 12px') */
 export const box = () => z.string().regex(new RegExp(`^${PX}(?: ${PX}){0,3}$`));
+/** Spacing: `small` … `extra_large`, `default` or `Npx`. @example spacing().parse('8px') */
 export const spacing = () => z.string().regex(/^(default|small|medium|large|extra_large|\d+(\.\d+)?px)$/);
+/** Horizontal alignment. @example hAlign().parse('center') */
 export const hAlign = () => z.enum(['left', 'center', 'right']);
+/** Vertical alignment. @example vAlign().parse('top') */
 export const vAlign = () => z.enum(['top', 'center', 'bottom']);
+/** Layout direction of a container. @example direction().parse('horizontal') */
 export const direction = () => z.enum(['vertical', 'horizontal']);
-/** `default` | `fill` | `Npx` (buttons, selects, pickers, inputs). */
+/** `default` | `fill` | `Npx` (buttons, selects, pickers, inputs). @example controlWidth().parse('120px') */
 export const controlWidth = () => z.string().regex(/^(default|fill|\d+px)$/);
+/** A 2.0 `element_id`: a letter, then letters, digits or `_`, at most 20 in all. @example elementId().parse('summary_md') */
 export const elementId = () => z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,19}$/);
+/** A locale → text map (`i18n_content`). @example locales().parse({ en_us: 'Hi' }) */
 export const locales = () => z.record(z.string(), z.string());
 
-/** Layout fields of containers (2.0). */
+/** Layout fields of containers (2.0). @example obj(2, { ...layout(), elements: z.array(z.unknown()) }) */
 export function layout(): Shape {
   return {
     direction: opt(direction()),
@@ -76,13 +87,14 @@ export function layout(): Shape {
   };
 }
 
-/** Fields of every component: `element_id` (2.0, letters/digits/_ ≤ 20), `margin`. */
+/** Fields of every component: `tag`, `element_id`, `margin`. @example obj(2, { ...common(), content: str() }, { element: true }) */
 export function common(): Shape {
   return { tag: z.string(), element_id: opt(elementId()), margin: opt(box()) };
 }
 
 /**
  * A text object. `content` is required unless a localised `i18n_content` / `i18n` is given.
+ * @example text(2, ['plain_text']).parse({ tag: 'plain_text', content: 'Hi' })
  */
 export function text(v: Version, tags: readonly [string, ...string[]] = ['plain_text', 'lark_md']) {
   return obj(v, {
@@ -102,14 +114,17 @@ export function text(v: Version, tags: readonly [string, ...string[]] = ['plain_
   }, ALWAYS);
 }
 
-/** Short texts where the platform takes plain_text only in 2.0 (confirm dialogs, tips, placeholders). */
+/** Short texts where 2.0 takes plain_text only (confirm dialogs, tips, placeholders). @example plain(2) */
 export const plain = (v: Version) => text(v, v === 2 ? ['plain_text'] : ['plain_text', 'lark_md']);
 
+/** A component icon (`standard_icon` token or `custom_icon` image). @example icon(2).parse({ tag: 'standard_icon', token: 'bell_outlined' }) */
 export const icon = (v: Version) =>
   obj(v, { tag: opt(z.enum(['standard_icon', 'custom_icon'])), token: opt(str()), color: opt(str()), img_key: opt(str()), size: opt(str()) });
 
+/** Links per platform. @example multiUrl(1).parse({ url: 'https://a.example' }) */
 export const multiUrl = (v: Version) => obj(v, { url: opt(str()), pc_url: opt(str()), ios_url: opt(str()), android_url: opt(str()) });
 
+/** A confirmation dialog: title and text both required. @example confirm(2).parse({ title: t, text: t }) */
 export const confirm = (v: Version) => obj(v, { title: plain(v), text: plain(v) });
 
 const BEHAVIOR_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
@@ -118,7 +133,7 @@ const BEHAVIOR_FIELDS: Record<string, { required: string[]; optional: string[] }
   form_action: { required: ['behavior'], optional: [] },
 };
 
-/** `behaviors[]`: open_url (needs default_url), callback (needs an object value), form_action (submit|reset). */
+/** `behaviors[]`: open_url (needs default_url), callback (needs a value), form_action (submit|reset). @example behaviors(2).parse([{ type: 'callback', value: { action: 'ack' } }]) */
 export function behaviors(v: Version) {
   const one = z
     .looseObject({ type: z.enum(['open_url', 'callback', 'form_action']) })
@@ -145,7 +160,7 @@ export function behaviors(v: Version) {
   return z.array(one);
 }
 
-/** Fields of interactive components (selects, pickers, inputs…). */
+/** Fields of interactive components (selects, pickers, inputs…). @example obj(2, { ...common(), ...interactive(2) }) */
 export function interactive(v: Version): Shape {
   return {
     name: opt(str().min(1)),
@@ -160,5 +175,7 @@ export function interactive(v: Version): Shape {
   };
 }
 
+/** Header theme colours. @example headerTemplate().parse('orange') */
 export const headerTemplate = () => z.enum(HEADER_TEMPLATES);
+/** Header tag colours. @example textTagColor().parse('red') */
 export const textTagColor = () => z.enum(TEXT_TAG_COLORS);

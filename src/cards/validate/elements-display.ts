@@ -6,7 +6,7 @@ import {
 const children = () => z.array(z.unknown());
 const color = () => str();
 
-/** Display components: text, markdown, images, tables, people, charts. Children are checked by the walker. */
+/** Display components and containers; children are checked by the walker. @example displaySchemas(2).img.safeParse({ tag: 'img', img_key: 'k' }) // alt required */
 export function displaySchemas(v: Version): Record<string, z.ZodType> {
   const el = (shape: Record<string, z.ZodType>, extra: { hint?: Record<string, string> } = {}) => obj(v, { ...common(), ...shape }, { element: true, ...extra });
   const t = text(v);

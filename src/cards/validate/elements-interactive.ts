@@ -6,7 +6,7 @@ const date = () => z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const time = () => z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const datetime = () => z.string().regex(/^\d{4}-\d{2}-\d{2} ([01]\d|2[0-3]):[0-5]\d$/);
 
-/** Interactive components: buttons, selects, pickers, inputs, overflow menus, checkers. */
+/** Interactive components: buttons, selects, pickers, inputs, overflow menus, checkers. @example interactiveSchemas(2).button.parse({ tag: 'button', type: 'primary' }) */
 export function interactiveSchemas(v: Version): Record<string, z.ZodType> {
   const el = (shape: Record<string, z.ZodType>) => obj(v, { ...common(), ...interactive(v), ...shape }, { element: true });
   const option = obj(v, { text: text(v), value: str(), icon: opt(icon(v)) });

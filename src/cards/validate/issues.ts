@@ -51,7 +51,7 @@ export function joinPath(base: string, segments: readonly PathSegment[]): string
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' ? (Array.isArray(v) ? 'a list' : v === null ? 'null' : 'an object') : String(v));
 const typeOf = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
 
-/** Turns a zod issue (from a parse with `reportInput`) into a card issue under `base`. */
+/** Turns a zod issue (from a parse with `reportInput`) into a card issue under `base`. @example fromZod('body.elements[0]', issue) // {path:'body.elements[0].alt', rule:'required', …} */
 export function fromZod(base: string, issue: core.$ZodIssue): CardIssue {
   const path = joinPath(base, issue.path);
   const field = path || 'the card';
@@ -59,6 +59,7 @@ export function fromZod(base: string, issue: core.$ZodIssue): CardIssue {
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return { path, rule: 'required', message: `${field} is required` };
+      if (issue.expected === 'int') return { path, rule: 'type', message: `${field} must be an integer, got ${show(input)}` };
       return { path, rule: 'type', message: `${field} must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${typeOf(input)}` };
     case 'invalid_value':
       return { path, rule: 'enum', message: `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${show(input)}` };

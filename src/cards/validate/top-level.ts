@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { bool, box, elementId, headerTemplate, hAlign, icon, direction, locales, obj, opt, plain, spacing, str, text, textTagColor, vAlign, type Version } from './common.js';
 
+/** Builds a schema on first use only (schemas are immutable; building them costs more than using them). */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
 const textTag = (v: Version) => obj(v, { tag: z.literal('text_tag'), element_id: opt(elementId()), text: plain(v), color: opt(textTagColor()) });
 
-/** `header`: title required; theme colour and tag colours are enumerations. */
+/** `header`: title required; theme colour and tag colours are enumerations. @example headerSchema(2).safeParse({ template: 'blue' }) // title required */
 export function headerSchema(v: Version) {
   return obj(v, {
     title: text(v),
@@ -16,7 +22,7 @@ export function headerSchema(v: Version) {
   }, { hint: { ud_icon: 'schema 2.0 uses icon {tag:"standard_icon", token, color}' } });
 }
 
-/** `config`: in 2.0 `update_multi` may only be true (2.0 cards are always shared). */
+/** `config`: in 2.0 `update_multi` may only be true (2.0 cards are always shared). @example configSchema(2).safeParse({ update_multi: false }) // invalid_value */
 export function configSchema(v: Version) {
   const style = obj(v, {
     text_size: opt(z.record(z.string(), obj(v, { default: opt(str()), pc: opt(str()), mobile: opt(str()) }))),
@@ -47,7 +53,7 @@ export function configSchema(v: Version) {
   });
 }
 
-/** `card_link`: `url`, or all three of `pc_url`, `ios_url`, `android_url`. */
+/** `card_link`: `url`, or all three of `pc_url`, `ios_url`, `android_url`. @example cardLinkSchema(2).parse({ url: 'https://a.example' }) */
 export function cardLinkSchema(v: Version) {
   return obj(v, { url: opt(str()), pc_url: opt(str()), ios_url: opt(str()), android_url: opt(str()) }).superRefine((l, ctx) => {
     if (!l || typeof l !== 'object' || l.url !== undefined) return;
@@ -56,7 +62,7 @@ export function cardLinkSchema(v: Version) {
   });
 }
 
-/** 2.0 `body`: layout fields plus `elements` (walked separately). */
+/** 2.0 `body`: layout fields plus `elements` (walked separately). @example bodySchema().parse({ elements: [] }) */
 export function bodySchema() {
   return obj(2, {
     elements: opt(z.array(z.unknown())),
@@ -74,20 +80,20 @@ const V2_HINTS: Record<string, string> = {
   i18n_header: 'use i18n_content on the header texts',
 };
 
-/** Top-level fields of a 2.0 card (the elements are walked separately). */
-export function card2Schema() {
-  return obj(2, {
+/** Top-level fields of a 2.0 card (the elements are walked separately). @example card2Schema().safeParse({ schema: '2.0', elements: [] }) // unknown_field */
+export const card2Schema = once(() =>
+  obj(2, {
     schema: z.literal('2.0'),
     config: opt(configSchema(2)),
     card_link: opt(cardLinkSchema(2)),
     header: opt(headerSchema(2)),
     body: opt(bodySchema()),
-  }, { hint: V2_HINTS });
-}
+  }, { hint: V2_HINTS }),
+);
 
-/** Top-level fields of a 1.0 card (unknown fields are ignored, as the platform does). */
-export function card1Schema() {
-  return z.looseObject({
+/** Top-level fields of a 1.0 card (unknown fields are ignored, as the platform does). @example card1Schema().parse({ elements: [] }) */
+export const card1Schema = once(() =>
+  z.looseObject({
     schema: opt(z.literal('1.0')),
     config: opt(configSchema(1)),
     card_link: opt(cardLinkSchema(1)),
@@ -96,24 +102,22 @@ export function card1Schema() {
     elements: opt(z.array(z.unknown())),
     i18n_elements: opt(z.record(z.string(), z.array(z.unknown()))),
     fallback: opt(z.record(z.string(), z.unknown())),
-  });
-}
+  }),
+);
 
-/** `{type:'template', data:{template_id, template_version_name?, template_variable?}}`: shape only. */
-export function templateSchema() {
-  return z.looseObject({
+/** `{type:'template', data:{template_id, template_version_name?, template_variable?}}`: shape only. @example templateSchema().parse({ type: 'template', data: { template_id: 'AAq1' } }) */
+export const templateSchema = once(() =>
+  z.looseObject({
     type: z.literal('template'),
     data: z.looseObject({
       template_id: str().min(1),
       template_version_name: opt(str().regex(/^\d+\.\d+\.\d+$/)),
       template_variable: opt(z.record(z.string(), z.unknown())),
     }),
-  });
-}
+  }),
+);
 
-/** `{type:'card', data:{card_id}}`: a CardKit card entity. */
-export function cardEntitySchema() {
-  return z.looseObject({ type: z.literal('card'), data: z.looseObject({ card_id: str().min(1) }) });
-}
+/** `{type:'card', data:{card_id}}`: a CardKit card entity. @example cardEntitySchema().parse({ type: 'card', data: { card_id: '7371' } }) */
+export const cardEntitySchema = once(() => z.looseObject({ type: z.literal('card'), data: z.looseObject({ card_id: str().min(1) }) }));
 
 

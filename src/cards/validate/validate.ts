@@ -36,7 +36,8 @@ export function validateCard(card: unknown, options: ValidateOptions = {}): Card
 
   if (card.type === 'raw' && card.schema === undefined) {
     const inner = validateCard(card.data, options);
-    return inner.ok ? done(issues) : fail([...issues, ...inner.errors.map((e) => ({ ...e, path: joinPath('data', []) + (e.path ? (e.path.startsWith('[') ? e.path : `.${e.path}`) : '') }))]);
+    const under = (path: string) => (path === '' ? 'data' : path.startsWith('[') ? `data${path}` : `data.${path}`);
+    return inner.ok ? done(issues) : fail([...issues, ...inner.errors.map((e) => ({ ...e, path: under(e.path) }))]);
   }
   if (card.type === 'template' || card.type === 'card') {
     const schema = card.type === 'template' ? templateSchema() : cardEntitySchema();
@@ -123,7 +124,7 @@ function fail(issues: CardIssue[]): CardValidationResult {
   return { ok: false, errors };
 }
 
-/** Thrown by `assertValidCard`; `errors` lists every problem with its path and rule. */
+/** Thrown by `assertValidCard`; `errors` lists every problem with its path and rule. @example if (err instanceof CardValidationError) console.error(err.errors) */
 export class CardValidationError extends Error {
   override name = 'CardValidationError';
   constructor(readonly errors: CardIssue[]) {

@@ -31,6 +31,13 @@ function schemasFor(v: Version): Record<string, z.ZodType> {
   return s;
 }
 
+const noteCache = new Map<Version, { text: z.ZodType; img: z.ZodType; icon: z.ZodType }>();
+function noteSchemas(v: Version) {
+  let s = noteCache.get(v);
+  if (!s) noteCache.set(v, (s = { text: text(v), img: obj(v, { tag: str(), img_key: str().min(1), alt: plain(v) }), icon: icon(v) }));
+  return s;
+}
+
 interface Form {
   path: string;
   hasSubmit: boolean;
@@ -44,7 +51,7 @@ interface Place {
   form: Form | null;
 }
 
-/** Walks component lists, checking each component and the rules that span the tree. */
+/** Walks component lists, checking each component and the rules that span the tree. @example new ElementWalker(2, issues).list(card.body.elements, 'body.elements') */
 export class ElementWalker {
   private readonly schemas: Record<string, z.ZodType>;
   private readonly names = new Map<string, string>();
@@ -149,12 +156,11 @@ export class ElementWalker {
   /** A 1.0 note holds texts, small images and icons only. */
   private noteElements(list: unknown, path: string): void {
     if (!Array.isArray(list)) return;
-    const textSchema = text(this.v);
-    const imgSchema = obj(this.v, { tag: str(), img_key: str().min(1), alt: plain(this.v) });
+    const { text: textSchema, img: imgSchema, icon: iconSchema } = noteSchemas(this.v);
     list.forEach((el, i) => {
       const at = `${path}[${i}]`;
       const tag = isObj(el) ? el.tag : undefined;
-      const schema = tag === 'plain_text' || tag === 'lark_md' ? textSchema : tag === 'img' ? imgSchema : tag === 'standard_icon' || tag === 'custom_icon' ? icon(this.v) : undefined;
+      const schema = tag === 'plain_text' || tag === 'lark_md' ? textSchema : tag === 'img' ? imgSchema : tag === 'standard_icon' || tag === 'custom_icon' ? iconSchema : undefined;
       if (!schema) return this.add(`${at}.tag`, 'invalid_nesting', `a note holds plain_text, lark_md, img and icon elements; got ${JSON.stringify(tag)}`);
       const parsed = schema.safeParse(el, { reportInput: true });
       if (!parsed.success) for (const issue of parsed.error.issues) this.issues.push(fromZod(at, issue));

@@ -30,7 +30,7 @@ async function readCard(file: string): Promise<{ card?: unknown; problem?: strin
   }
 }
 
-/** Validates card files; returns the exit code (0 all valid, 1 otherwise). */
+/** Validates card files; returns the exit code (0 all valid, 1 otherwise). @example process.exitCode = await validateFiles(['card.json'], { json: true }) */
 export async function validateFiles(files: string[], options: { json?: boolean; maxBytes?: number }, io: CardIo = consoleIo): Promise<number> {
   const results: FileResult[] = [];
   for (const file of files) {
@@ -57,6 +57,7 @@ export async function validateFiles(files: string[], options: { json?: boolean; 
 /**
  * Validates a card file, then asks a running emulator to render it
  * (`POST /__emulator/cards/preview {card}` → `{url}`) and prints the URL. Returns the exit code.
+ * @example await previewFile('card.json', { emulator: 'http://127.0.0.1:9000' })
  */
 export async function previewFile(file: string, options: { emulator: string }, io: CardIo = consoleIo): Promise<number> {
   const { card, problem } = await readCard(file);
@@ -91,6 +92,7 @@ export async function previewFile(file: string, options: { emulator: string }, i
   return 0;
 }
 
+/** `feishu-hub card validate <files…>` and `feishu-hub card preview <file>`. @example registerCardCommand(program) */
 export function registerCardCommand(program: Command): void {
   const card = program.command('card').description('Check and preview interactive cards (schema 1.0 and 2.0, template cards)');
   card
