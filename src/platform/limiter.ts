@@ -93,7 +93,10 @@ export class PlatformLimiter {
     let rl = this.stores.get(durationMs);
     if (!rl) {
       const common = { points: 1, duration: durationMs / 1000, keyPrefix: `${this.options.keyPrefix ?? 'feishu-hub:rl'}:${durationMs}` };
-      rl = this.options.redis ? new RateLimiterRedis({ ...common, storeClient: this.options.redis }) : new RateLimiterMemory(common);
+      // If Redis fails, each process falls back to its own memory limits rather than failing the call.
+      rl = this.options.redis
+        ? new RateLimiterRedis({ ...common, storeClient: this.options.redis, insuranceLimiter: new RateLimiterMemory(common) })
+        : new RateLimiterMemory(common);
       this.stores.set(durationMs, rl);
     }
     return rl;
@@ -128,6 +131,7 @@ export class PlatformLimiter {
         const key = `${base}#${i}`;
         try {
           await rl.consume(key, 1, { customDuration: holdSec });
+          if (this.cursors.size > 100_000) this.cursors.clear(); // only a hint of where to look first
           this.cursors.set(base, (i + 1) % n);
           return { rl, base, key, durationMs };
         } catch (e) {

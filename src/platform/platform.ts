@@ -90,6 +90,14 @@ export function createPlatform(options: PlatformOptions = {}): Platform {
 
   const redisOption = options.redis ?? config?.redisUrl;
   const ownRedis = typeof redisOption === 'string' ? new Redis(redisOption, { maxRetriesPerRequest: 2 }) : undefined;
+  if (ownRedis) {
+    let lastLog = 0; // ioredis reports every reconnect attempt; one line a minute is enough
+    ownRedis.on('error', (err: Error) => {
+      if (Date.now() - lastLog < 60_000) return;
+      lastLog = Date.now();
+      options.logger?.warn({ err: err.message }, 'redis unavailable: rate limits fall back to this process');
+    });
+  }
   const redis = ownRedis ?? (redisOption as Redis | undefined);
   const limiter =
     options.limits === false

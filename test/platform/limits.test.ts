@@ -57,6 +57,16 @@ describe('client-side limits mirror the platform (per app, per API tier)', () =>
     expect(refused()).toHaveLength(0);
   });
 
+  it('a Redis that is down does not fail calls: each process falls back to its own limits', async () => {
+    const down = new Redis({ host: '127.0.0.1', port: 9, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    down.on('error', () => {});
+    const platform = platformFor(emu, { redis: down, limits: { scale: SCALE } });
+    const results = await burst([platform], 8);
+    expect(results.every((r) => r.code === 0)).toBe(true);
+    expect(refused()).toHaveLength(0);
+    down.disconnect();
+  });
+
   it('names APIs with ids replaced, so one limit covers every chat', () => {
     expect(apiKey('get', '/open-apis/im/v1/chats/oc_abc123/members')).toBe('GET /open-apis/im/v1/chats/:id/members');
     expect(apiKey('POST', '/open-apis/im/v1/messages/om_1/reply')).toBe('POST /open-apis/im/v1/messages/:id/reply');
