@@ -64,6 +64,9 @@ describe('card builders', () => {
     expect(interaction({ url: 'https://a.example', multi_url: { pc_url: 'https://pc.example' }, legacy: true })).toEqual({
       multi_url: { url: 'https://a.example', pc_url: 'https://pc.example' },
     });
+    expect(interaction({ multi_url: { pc_url: 'https://pc.example', android_url: 'https://m.example' } })).toEqual({
+      behaviors: [{ type: 'open_url', default_url: 'https://pc.example', pc_url: 'https://pc.example', android_url: 'https://m.example' }],
+    });
     expect(actionValue('incident.ack', { id: 12 })).toEqual({ action: 'incident.ack', id: 12 });
   });
 

@@ -1,3 +1,4 @@
+import * as lark from '@larksuiteoapi/node-sdk';
 import { describe, expect, it } from 'vitest';
 import { assertValidCard, CardValidationError, MAX_CARD_BYTES, templateCard, validateCard } from '../../src/cards/index.js';
 
@@ -59,6 +60,11 @@ describe('validateCard', () => {
       schema: '2.0',
       body: { elements: [{ tag: 'button', text: { tag: 'plain_text', content: 'x' }, element_id: 'btn', behaviors: [{ type: 'callback', value }], value }] },
     };
+    expect(rules(card)).toEqual([]);
+  });
+
+  it("accepts the official SDK's own card (messageCard.defaultCard)", () => {
+    const card = JSON.parse(lark.messageCard.defaultCard({ title: 'Hello', content: '**from** the SDK' })) as unknown;
     expect(rules(card)).toEqual([]);
   });
 

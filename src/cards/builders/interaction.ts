@@ -64,7 +64,8 @@ export function interaction(o: InteractionOptions): Record<string, unknown> {
     };
   }
   const behaviors: Behavior[] = [];
-  const link = o.url ?? o.multi_url?.url;
+  // open_url needs a default_url: the fallback link, else the first per-platform one
+  const link = o.url ?? o.multi_url?.url ?? o.multi_url?.pc_url ?? o.multi_url?.ios_url ?? o.multi_url?.android_url;
   if (link !== undefined) {
     const { url: _fallback, ...platforms } = o.multi_url ?? {};
     behaviors.push(openUrl(link, platforms));
