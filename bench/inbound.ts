@@ -13,8 +13,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { closeSync, fdatasyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signPush, v2Event } from './inbound-load.js';
 
 const arg = (name: string, fallback: number) => {
@@ -138,7 +139,25 @@ type Run = { cpuPerEvent: number; rps: number; p50: number; p99: number; paced: 
 const runs: Record<Target, Run[]> = { hub: [], bare: [], sdk: [] };
 if (only) console.log(`only ${only}: ratios need all three targets`);
 
+/** fdatasync latency of the temp disk: the hub's ack waits for one, so it bounds its latency. */
+function fsyncProbe(): string {
+  const file = join(tmpdir(), `feishu-hub-fsync-probe-${process.pid}`);
+  const fd = openSync(file, 'w');
+  const lat: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    writeSync(fd, Buffer.alloc(4096, 1));
+    const t = performance.now();
+    fdatasyncSync(fd);
+    lat.push(performance.now() - t);
+  }
+  closeSync(fd);
+  unlinkSync(file);
+  lat.sort((a, b) => a - b);
+  return `fdatasync p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms; load average ${loadavg()[0].toFixed(2)}`;
+}
+
 console.log(`inbound ack benchmark — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+console.log(`machine before: ${fsyncProbe()}`);
 console.log(`load generator: this process (node:http keep-alive Agent); each server in its own child process; loopback 127.0.0.1`);
 console.log(`throughput: ${REQUESTS} events, ${CONNECTIONS} concurrent connections, closed loop; paced: ${RATE}/s for ${SECONDS} s, open loop; ${ROUNDS} interleaved rounds, median reported\n`);
 
@@ -161,6 +180,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 
+console.log(`machine after: ${fsyncProbe()}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const summary = Object.fromEntries(
   TARGETS.map((t) => [
