@@ -32,20 +32,31 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Opens the emulator's web client (optionally at `#chat=…`) in a fresh page of a laptop-sized window. */
-export async function openClient(browser: Browser, url: string, hash = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  // Fail the test on errors in the page's own code.
-  page.on('pageerror', (err) => {
-    throw err;
-  });
-  await page.goto(`${url}/${hash}`);
+export function openClient(browser: Browser, url: string, hash = ''): Promise<Page> {
+  return openPage(browser, `${url}/${hash}`);
+}
+
+/** Opens a client URL (such as a card preview link), recording the page's own errors. */
+export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  const errors: Error[] = [];
+  pageErrors.set(page, errors);
+  page.on('pageerror', (err) => errors.push(err));
+  await page.goto(url);
   await page.waitForSelector('.chat-item');
   return page;
+}
+
+const pageErrors = new WeakMap<Page, Error[]>();
+
+/** Uncaught errors in the client's own code since the page opened (a test expects none). */
+export function errorsIn(page: Page): string[] {
+  return (pageErrors.get(page) ?? []).map((e) => e.message);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path });
+  await page.screenshot({ path, animations: 'disabled' });
   return path;
 }

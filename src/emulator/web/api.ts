@@ -111,9 +111,11 @@ export function registerWebApiRoutes(app: FastifyInstance, ctx: EmulatorContext)
     return reply.send(u.data);
   });
 
-  app.get('/__emulator/web/bot-avatar/:id', async (req, reply) => {
+  // Initials for anyone: bots (which have no contact avatar) and ids the directory does not know.
+  app.get('/__emulator/web/avatar/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const name = ctx.state.apps.get(id)?.botName ?? (req.query as { name?: string }).name ?? 'Bot';
+    const user = ctx.state.findUser(id);
+    const name = ctx.state.apps.get(id)?.botName ?? (user ? user.en_name || user.name : undefined) ?? (req.query as { name?: string }).name ?? '?';
     return reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(initialsSvg(id, name, 80));
   });
 }

@@ -26,7 +26,7 @@ function previewChat(ctx: EmulatorContext, appId: string): ChatRecord {
   const chat: ChatRecord = {
     chat_id: newId.chat(),
     name: PREVIEW_CHAT_NAME,
-    description: 'Cards sent with `feishu-hub card preview`',
+    description: 'Cards shown with feishu-hub card preview',
     avatar: '',
     owner_id: members[0] ?? '',
     owner_id_type: 'open_id',

@@ -26,7 +26,7 @@ function senderOf(ctx: EmulatorContext, m: MessageRecord) {
   const app = ctx.state.apps.get(m.sender.id);
   const hook = app ? undefined : [...ctx.state.webhookBots.values()].find((b) => b.chat_id === m.chat_id);
   const name = app?.botName ?? hook?.name ?? 'Custom bot';
-  return { kind: 'app' as const, id: m.sender.id, name, avatar: `/__emulator/web/bot-avatar/${encodeURIComponent(m.sender.id)}?name=${encodeURIComponent(name)}` };
+  return { kind: 'app' as const, id: m.sender.id, name, avatar: `/__emulator/web/avatar/${encodeURIComponent(m.sender.id)}?name=${encodeURIComponent(name)}` };
 }
 
 const parse = (s: string): unknown => {

@@ -9,7 +9,7 @@ import { useField, widthStyle } from './field.js';
 function optionsOf(el, cx) {
   if (el.tag === 'select_person' || el.tag === 'multi_select_person') {
     const ids = Array.isArray(el.options) && el.options.length ? el.options.map((o) => o.value) : cx.directory.users.filter((u) => !u.resigned).map((u) => u.open_id);
-    return ids.map((id) => ({ value: id, label: cx.directory.nameOf(id) ?? id, avatar: `/__emulator/avatars/${id}?size=40` }));
+    return ids.map((id) => ({ value: id, label: cx.directory.nameOf(id) ?? id, avatar: `/__emulator/web/avatar/${encodeURIComponent(id)}` }));
   }
   return (el.options ?? []).map((o) => ({ value: String(o.value), label: textOf(o.text) || String(o.value) }));
 }

@@ -78,7 +78,7 @@ function Note({ el, cx }) {
 function Person({ id, cx, size = 'small', showName = true, showAvatar = true }) {
   const name = cx.directory.nameOf(id) ?? id;
   return html`<span class=${`c-person c-person-${size}`} title=${id}>
-    ${showAvatar && html`<img class="avatar" src=${`/__emulator/avatars/${id}?size=48`} alt="" />`}
+    ${showAvatar && html`<img class="avatar" src=${`/__emulator/web/avatar/${encodeURIComponent(id)}?name=${encodeURIComponent(name)}`} alt="" />`}
     ${showName && html`<span>${name}</span>`}
   </span>`;
 }

@@ -30,30 +30,46 @@ export function ChatView({ chat, messages, directory, userId, onUser, focus, now
   const listRef = useRef();
   const stick = useRef(true);
   const focused = useRef(undefined);
+  // The linked message stays in view while images above and in it load, until the user scrolls.
+  const pin = useRef(undefined);
+
+  const scrollTo = (id) => {
+    const el = listRef.current;
+    const target = el?.querySelector(`[data-message-id="${id}"]`);
+    if (!target) return false;
+    // Centre it, or show its top when it is taller than the list (scrollIntoView would also shift the page).
+    const top = target.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+    el.scrollTop = Math.max(0, top - Math.max(16, (el.clientHeight - target.offsetHeight) / 2));
+    return true;
+  };
+  const follow = () => {
+    const el = listRef.current;
+    if (pin.current) scrollTo(pin.current);
+    else if (stick.current) el.scrollTop = el.scrollHeight;
+  };
 
   const onScroll = () => {
     const el = listRef.current;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (!pin.current) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+  const release = () => {
+    pin.current = undefined;
   };
 
   useLayoutEffect(() => {
-    const el = listRef.current;
-    if (!el) return;
-    if (focus && focused.current !== focus) {
-      const target = el.querySelector(`[data-message-id="${focus}"]`);
-      if (target) {
-        focused.current = focus;
-        target.scrollIntoView({ block: 'center' });
-        return;
-      }
+    if (focus && focused.current !== focus && scrollTo(focus)) {
+      focused.current = focus;
+      pin.current = focus;
+      stick.current = false;
+      return;
     }
-    if (stick.current) el.scrollTop = el.scrollHeight;
+    follow();
   }, [messages, focus]);
 
-  // Images load after layout: keep the view pinned to the bottom while they do.
+  // Images load after layout: keep following (the bottom, or the linked message) while they do.
   useEffect(() => {
     const el = listRef.current;
-    const onLoad = () => stick.current && (el.scrollTop = el.scrollHeight);
+    const onLoad = () => follow();
     el.addEventListener('load', onLoad, true);
     return () => el.removeEventListener('load', onLoad, true);
   }, []);
@@ -70,6 +86,7 @@ export function ChatView({ chat, messages, directory, userId, onUser, focus, now
 
   const send = async (text) => {
     stick.current = true;
+    pin.current = undefined;
     const res = await api.send(chat.chat_id, userId, text);
     if (res.error) showToast({ type: 'error', content: res.error });
     refresh();
@@ -78,7 +95,7 @@ export function ChatView({ chat, messages, directory, userId, onUser, focus, now
 
   return html`<section class="chat">
     <${ChatHeader} chat=${chat} directory=${directory} logOpen=${logOpen} onToggleLog=${onToggleLog} />
-    <div class="message-list" ref=${listRef} onScroll=${onScroll} data-testid="message-list">
+    <div class="message-list" ref=${listRef} onScroll=${onScroll} onWheel=${release} onPointerDown=${release} onKeyDown=${release} data-testid="message-list">
       ${messages.length === 0 && html`<div class="empty-chat">No messages yet. Say hello, or mention the bot: <code>@bot /help</code></div>`}
       ${messages.map((m, i) => {
         const prev = messages[i - 1];

@@ -105,7 +105,7 @@ export function MessageContent({ message: m, directory, userId }) {
       </div>`;
     case 'share_user':
       return html`<div class="share-card">
-        <img class="avatar avatar-40" src=${`/__emulator/avatars/${c.user_id}?size=80`} alt="" />
+        <img class="avatar avatar-40" src=${`/__emulator/web/avatar/${encodeURIComponent(c.user_id)}`} alt="" />
         <div><div class="share-name">${directory.nameOf(c.user_id) ?? c.user_id}</div><div class="share-desc">Contact card</div></div>
       </div>`;
     case 'system':

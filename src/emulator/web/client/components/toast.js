@@ -22,7 +22,8 @@ export function ToastHost() {
   const [toasts, setToasts] = useState([]);
   useEffect(() => {
     listener = (t) => {
-      setToasts((prev) => [...prev.slice(-2), t]);
+      // Like Feishu, a new toast replaces the one on screen.
+      setToasts([t]);
       setTimeout(() => setToasts((prev) => prev.filter((x) => x.id !== t.id)), 3000);
     };
     return () => (listener = () => {});
