@@ -71,4 +71,28 @@ describeBrowser('the emulator client: card preview', () => {
     expect(errorsIn(page)).toEqual([]);
     await page.close();
   });
+
+  it('shows markup in card JSON as text and never follows javascript: links', async () => {
+    const hostile = {
+      elements: [
+        { tag: 'markdown', content: '<img src=x onerror="window.__pwned=1"> **bold** <script>window.__pwned=2</script> [link](javascript:window.__pwned=3)' },
+        { tag: 'action', actions: [{ tag: 'button', text: { tag: 'plain_text', content: 'Open' }, url: 'javascript:window.__pwned=4' }] },
+      ],
+    };
+    const shown = await preview(emu, hostile);
+    const page = await openPage(browser, shown.url);
+    const card = page.locator(`[data-message-id="${shown.message_id}"] .card`);
+    await card.waitFor();
+    const md = card.locator('.c-md');
+    expect(await md.innerText()).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(await md.innerText()).toContain('<script>window.__pwned=2</script>');
+    expect(await md.locator('img, script, a').count()).toBe(0);
+    expect(await md.locator('strong').innerText()).toBe('bold');
+    expect(await card.getByRole('button', { name: 'Open' }).getAttribute('data-url')).toBeNull();
+    await card.getByRole('button', { name: 'Open' }).click();
+    await page.locator('.toast').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(errorsIn(page)).toEqual([]);
+    await page.close();
+  });
 });

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { describeBrowser, errorsIn, launchChromium, openClient, screenshot } from './browser.js';
 import { startDemoHub } from './scenario.js';
 
-describeBrowser('the emulator client: a JSON 2.0 card and a post', () => {
+describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files', () => {
   let t: Awaited<ReturnType<typeof startDemoHub>>;
   let browser: Browser;
   let page: Page;
@@ -91,6 +91,25 @@ describeBrowser('the emulator client: a JSON 2.0 card and a post', () => {
     const img = post.locator('img.post-img');
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(320);
     await screenshot(page, 'card-v2-4-post');
+    expect(errorsIn(page)).toEqual([]);
+  });
+
+  it('renders an image inline, a file as a chip with a download link, and a group card', async () => {
+    const [image, file, share] = await t.say('/files-demo');
+    const img = page.locator(`[data-message-id="${image.messageId}"] img.image-msg`);
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(480);
+
+    const chip = page.locator(`[data-message-id="${file.messageId}"] [data-testid="file-chip"]`);
+    expect(await chip.locator('.file-name').innerText()).toBe('q2-report.pdf');
+    expect(await chip.locator('.file-size').innerText()).toBe('13 B');
+    const href = await chip.getAttribute('href');
+    const download = await fetch(new URL(href!, t.emulator.url));
+    expect(download.headers.get('content-disposition')).toContain('q2-report.pdf');
+    expect(await download.text()).toBe('%PDF-1.4 demo');
+
+    expect(await page.locator(`[data-message-id="${share.messageId}"] .share-card`).innerText()).toMatch(/feishu-hub demo\s+3 members/);
+    await screenshot(page, 'card-v2-5-files');
     expect(errorsIn(page)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ export interface ReceivedAction {
 
 /**
  * A hub whose bot sends the e2e cards: `/approve-demo` (1.0 approval), `/release-demo` (2.0 card),
- * `/post-demo` (post with an uploaded image). Every card action is recorded and answered with a toast.
+ * `/post-demo` (post with an uploaded image), `/files-demo` (image, file, group card). Every card action is recorded and answered with a toast.
  */
 export async function startDemoHub(): Promise<TestHub & { actions: ReceivedAction[] }> {
   const actions: ReceivedAction[] = [];
@@ -24,6 +24,13 @@ export async function startDemoHub(): Promise<TestHub & { actions: ReceivedActio
         const res = await client.im.v1.image.create({ data: { image_type: 'message', image: gradientPng() } });
         await reply.raw('post', weeklyPost(sender.openId ?? '', res?.image_key));
       }, { description: 'send a rich-text post' });
+      hub.command('/files-demo', async ({ reply, client, message }) => {
+        const image = await client.im.v1.image.create({ data: { image_type: 'message', image: gradientPng(480, 270) } });
+        await reply.raw('image', { image_key: image?.image_key ?? '' });
+        const file = await client.im.v1.file.create({ data: { file_type: 'pdf', file_name: 'q2-report.pdf', file: Buffer.from('%PDF-1.4 demo') } });
+        await reply.raw('file', { file_key: file?.file_key ?? '' });
+        await reply.raw('share_chat', { chat_id: message.chatId ?? '' });
+      }, { description: 'send an image, a file and a group card' });
 
       hub.action(/^(approval|release)\./, async (ctx) => {
         const key = (ctx.value as { action: string }).action;

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
-import { textOf } from '../lib/format.js';
+import { safeUrl as safeUrlOf, textOf } from '../lib/format.js';
 import { confirmDialog } from '../components/dialog.js';
-import { actionOf, callsBack, register, urlOf } from './render.js';
+import { actionOf, callsBack, multiUrl, openLink, register, urlOf } from './render.js';
 import { Dropdown } from './dropdown.js';
 import { widthStyle } from './field.js';
 
@@ -30,7 +30,7 @@ function Button({ el, cx }) {
     if (el.disabled || busy) return;
     if (!(await confirmed(el))) return;
     if (role === 'reset') return cx.form.reset();
-    if (url) window.open(url, '_blank', 'noopener');
+    if (url) openLink(url);
     if (role !== 'submit' && !callsBack(el)) return;
     setBusy(true);
     try {
@@ -58,10 +58,10 @@ function Button({ el, cx }) {
 
 /** overflow: the "···" menu; a choice calls back with `option` or opens its link. */
 function Overflow({ el, cx }) {
-  const options = (el.options ?? []).map((o, i) => ({ value: o.value ?? String(i), label: textOf(o.text), url: o.multi_url?.pc_url ?? o.multi_url?.url ?? o.url }));
+  const options = (el.options ?? []).map((o, i) => ({ value: o.value ?? String(i), label: textOf(o.text), url: multiUrl(o.multi_url) ?? safeUrlOf(o.url) }));
   const pick = async (o) => {
     if (!(await confirmed(el))) return;
-    if (o.url) return window.open(o.url, '_blank', 'noopener');
+    if (o.url) return openLink(o.url);
     await cx.act(actionOf(el, { option: o.value }));
   };
   return html`<${Dropdown}

@@ -3,7 +3,7 @@ import { html } from '../lib/html.js';
 import { textOf } from '../lib/format.js';
 import { inline } from '../lib/markdown.js';
 import { showToast } from '../components/toast.js';
-import { actionOf, callsBack, register, renderElements, urlOf } from './render.js';
+import { actionOf, callsBack, multiUrl, openLink, register, renderElements, urlOf } from './render.js';
 import { backgroundColor } from './colors.js';
 
 const SPACING = { small: '4px', medium: '8px', default: '8px', large: '12px', extra_large: '16px' };
@@ -34,18 +34,18 @@ function ColumnSet({ el, cx }) {
     justifyContent: { left: 'flex-start', center: 'center', right: 'flex-end' }[el.horizontal_align],
     ...(bg ? { background: bg, padding: '8px', borderRadius: '6px' } : {}),
   };
-  const url = el.action?.multi_url?.pc_url ?? el.action?.multi_url?.url;
-  return html`<div class=${`c-colset ${url ? 'clickable' : ''}`} style=${style} onClick=${url ? () => window.open(url, '_blank', 'noopener') : undefined}>
+  const url = multiUrl(el.action?.multi_url);
+  return html`<div class=${`c-colset ${url ? 'clickable' : ''}`} style=${style} onClick=${url ? () => openLink(url) : undefined}>
     ${(el.columns ?? []).map((col, i) => html`<${Column} key=${i} el=${col} cx=${cx} mode=${mode} />`)}
   </div>`;
 }
 
 function Column({ el, cx, mode }) {
-  const url = el.action?.multi_url?.pc_url ?? el.action?.multi_url?.url;
+  const url = multiUrl(el.action?.multi_url);
   return html`<div
     class=${`c-col ${url ? 'clickable' : ''}`}
     style=${{ ...columnStyle(el, mode), gap: spacing(el.vertical_spacing, '8px') }}
-    onClick=${url ? (e) => (e.stopPropagation(), window.open(url, '_blank', 'noopener')) : undefined}
+    onClick=${url ? (e) => (e.stopPropagation(), openLink(url)) : undefined}
   >${renderElements(el.elements, cx)}</div>`;
 }
 
@@ -128,7 +128,7 @@ function InteractiveContainer({ el, cx }) {
   const onClick = async (e) => {
     if (e.target.closest('button, a, input, select, textarea, .dropdown')) return;
     if (el.disabled) return;
-    if (url) window.open(url, '_blank', 'noopener');
+    if (url) openLink(url);
     if (callsBack(el)) await cx.act(actionOf(el));
   };
   return html`<div class="c-container" style=${style} onClick=${onClick} role="button" tabindex="0">${renderElements(el.elements, cx)}</div>`;

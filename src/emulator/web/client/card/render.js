@@ -1,4 +1,5 @@
 import { html } from '../lib/html.js';
+import { safeUrl } from '../lib/format.js';
 
 /**
  * Element tag → component. Each element family registers itself (text.js, layout.js, …) so
@@ -41,7 +42,16 @@ export function actionOf(el, extra = {}) {
 export function urlOf(el) {
   const behavior = Array.isArray(el.behaviors) ? el.behaviors.find((b) => b?.type === 'open_url') : undefined;
   const m = el.multi_url ?? {};
-  return el.url || m.pc_url || m.url || behavior?.pc_url || behavior?.default_url || undefined;
+  return safeUrl(el.url || m.pc_url || m.url || behavior?.pc_url || behavior?.default_url);
+}
+
+/** `multi_url` of columns and overflow options (desktop URL first), if it is a link one may follow. */
+export const multiUrl = (m) => safeUrl(m?.pc_url ?? m?.url);
+
+/** Opens a card's link in a new tab; javascript: and other schemes never run. */
+export function openLink(url) {
+  const safe = safeUrl(url);
+  if (safe) window.open(safe, '_blank', 'noopener');
 }
 
 /** Whether clicking calls the app back (pure link buttons of 1.0 do not). */

@@ -16,6 +16,9 @@ export function Composer({ chat, directory, userId, onUser, onSend }) {
   const area = useRef();
   const me = directory.users.find((u) => u.open_id === userId);
   const canWrite = me && chat.members.includes(me.open_id) && !chat.dissolved;
+  // In a p2p chat the user talks to the bot directly: no mention needed.
+  const bot = directory.bots.find((b) => chat.bots.includes(b.app_id));
+  const hint = chat.mode === 'p2p' ? `Message ${bot?.name ?? 'the bot'} — try /help` : `Message ${chat.name} — try @bot /help`;
 
   const updateSuggest = (value, caret) => {
     const m = /(^|\s)@([\w .-]{0,20})$/.exec(value.slice(0, caret));
@@ -94,7 +97,7 @@ export function Composer({ chat, directory, userId, onUser, onSend }) {
         ref=${area}
         class="composer-input"
         rows="2"
-        placeholder=${canWrite ? `Message ${chat.name} — try @bot /help` : 'Choose a member of this chat to write'}
+        placeholder=${canWrite ? hint : 'Choose a member of this chat to write'}
         value=${text}
         disabled=${!canWrite}
         onInput=${(e) => {
