@@ -7,10 +7,12 @@
  * hub.command('/ping', ({ reply }) => reply.text('pong'));
  * await hub.start();
  */
-export { createHub, Hub, deriveUuid } from './server/index.js';
+export { createHub, Hub } from './server/index.js';
 export type { HubOptions, EventContext, MessageContext, CommandContext, ActionContext, ActionListener, Reply, CardInput, Sender, ToastType } from './server/index.js';
 export { startHub, type RunningHub, type StartOptions } from './sandbox/index.js';
 export { createTestHub, type TestHub, type BotReply } from './testing/index.js';
 export { startEmulator, DEV_CREDENTIALS, type EmulatorHandle, type EmulatorOptions } from './emulator/index.js';
 export { loadConfig, createLogger, ConfigError, type HubConfig } from './config/index.js';
 export { createPlatform, FeishuApiError, explainCode, paginate, requestOptions, type Platform, type PlatformOptions } from './platform/index.js';
+export * from './cards/index.js';
+export { Messenger, WebhookBot, uuidFrom, text, mention, mentionAll, post, card, image, file, shareChat, type Recipient, type SendOptions } from './bot/index.js';

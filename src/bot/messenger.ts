@@ -6,6 +6,7 @@ import { paginate, requestOptions, type Platform } from '../platform/index.js';
 import { Chats } from './chats.js';
 import { card as cardContent, file as fileContent, image as imageContent, text as textContent, type CardTemplate, type MessageContent, type PostBuilder } from './content.js';
 import { resolveRecipient, type Recipient } from './recipient.js';
+import { assertValidCard } from '../cards/index.js';
 import { fileTypeOf, readSource, type FileType, type UploadSource } from './upload.js';
 
 /** A message as the IM API returns it. */
@@ -29,6 +30,13 @@ export interface Message {
 export interface SendOptions {
   /** Deduplication key (≤ 50 chars): the same uuid sends at most one message per hour. Default: a random one per send. */
   uuid?: string;
+  /** Cards are validated before they are sent (a rejected card is never sent); false skips that. */
+  validate?: boolean;
+}
+
+/** Refuses a card the platform would not render, before any request (CardValidationError names the path and rule). */
+function checkCard(c: MessageContent, validate: boolean | undefined): void {
+  if (c.msgType === 'interactive' && validate !== false) assertValidCard(c.content);
 }
 
 export interface HistoryOptions {
@@ -90,6 +98,7 @@ export class Messenger {
   /** Sends any content to a chat or person. @example messenger.send('ou_…', text('hi')) */
   async send(to: Recipient, content: MessageContent | PostBuilder, options: SendOptions = {}): Promise<Message> {
     const c = 'build' in content ? content.build() : content;
+    checkCard(c, options.validate);
     const { type, id } = resolveRecipient(to);
     const res = await this.sdk.im.v1.message.create(
       { params: { receive_id_type: type }, data: { receive_id: id, msg_type: c.msgType, content: JSON.stringify(c.content), uuid: options.uuid ?? randomUUID() } },
@@ -121,6 +130,7 @@ export class Messenger {
   /** Replies to a message (in its thread with `inThread`). @example messenger.reply('om_…', text('on it')) */
   async reply(messageId: string, content: MessageContent | PostBuilder, options: SendOptions & { inThread?: boolean } = {}): Promise<Message> {
     const c = 'build' in content ? content.build() : content;
+    checkCard(c, options.validate);
     const res = await this.sdk.im.v1.message.reply(
       {
         path: { message_id: messageId },
@@ -139,9 +149,11 @@ export class Messenger {
   }
 
   /** Replaces a card the bot sent (it needs `config.update_multi: true`). @example messenger.patch('om_…', newCard) */
-  async patch(messageId: string, card: Record<string, unknown> | CardTemplate): Promise<void> {
+  async patch(messageId: string, card: Record<string, unknown> | CardTemplate, options: Pick<SendOptions, 'validate'> = {}): Promise<void> {
+    const c = cardContent(card);
+    checkCard(c, options.validate);
     // Patching to the same card twice is harmless, so it may be retried.
-    await this.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(cardContent(card).content) } }, this.opts({ idempotent: true }));
+    await this.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(c.content) } }, this.opts({ idempotent: true }));
   }
 
   /** Recalls (deletes) a message. @example await messenger.recall('om_…') */

@@ -2,8 +2,10 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../config/index.js';
 import type { CardAction, CardActionResponse } from '../events/index.js';
 import type { Platform } from '../platform/index.js';
+import type { Messenger } from '../bot/index.js';
 import type { CardInput, Reply } from './reply.js';
 import { sayIn } from './reply.js';
+import { assertValidCard } from '../cards/index.js';
 import type { Sender } from './contexts.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
@@ -35,6 +37,7 @@ export interface ActionContext {
   say: Reply;
   client: lark.Client;
   platform: Platform;
+  messenger: Messenger;
   logger: Logger;
   state: Record<string, unknown>;
 }
@@ -59,7 +62,7 @@ export function actionKeys(action: Record<string, unknown>): string[] {
 export class ActionRouter {
   private listeners: { key: string | RegExp; listener: ActionListener }[] = [];
 
-  constructor(private readonly deps: { platform: Platform; logger: Logger; budgetMs: number }) {}
+  constructor(private readonly deps: { platform: Platform; messenger: Messenger; logger: Logger; budgetMs: number }) {}
 
   on(key: string | RegExp, listener: ActionListener): void {
     this.listeners.push({ key, listener });
@@ -83,7 +86,7 @@ export class ActionRouter {
 
     const response: CardActionResponse = {};
     let answered = false;
-    const { platform } = this.deps;
+    const { platform, messenger } = this.deps;
     const ctx: ActionContext = {
       value: action.value,
       tag: str(action.tag),
@@ -103,15 +106,17 @@ export class ActionRouter {
       },
       updateCard: async (next) => {
         if (!answered) {
+          assertValidCard(next); // a bad card in the answer would show the user an error (200673)
           response.card = { type: 'raw', data: next };
           return;
         }
         if (!messageId) throw new Error('cannot update the card later: the callback carried no open_message_id');
-        await platform.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(next) } });
+        await messenger.patch(messageId, next);
       },
-      say: sayIn(platform, chatId ?? '', card.id ?? `${messageId}:${Date.now()}`, 'action'),
+      say: sayIn(messenger, chatId ?? '', card.id ?? `${messageId}:${Date.now()}`, 'action'),
       client: platform.sdk,
       platform,
+      messenger,
       logger: log,
       state: {},
     };

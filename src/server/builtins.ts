@@ -25,7 +25,7 @@ export function registerBuiltins(hub: Hub, options: BuiltinOptions): void {
     hub.event<{ chat_id?: string; name?: string }>('im.chat.member.bot.added_v1', async (ctx) => {
       if (!ctx.event.chat_id) return;
       const text = typeof options.welcome === 'string' ? options.welcome : `Hi! I'm ${hub.botName ?? 'the bot'}. Type /help to see what I can do.`;
-      await sayIn(ctx.platform, ctx.event.chat_id, ctx.eventId, 'welcome').text(text);
+      await sayIn(ctx.messenger, ctx.event.chat_id, ctx.eventId, 'welcome').text(text);
     });
   }
 }

@@ -2,6 +2,7 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../config/index.js';
 import type { InboundEvent } from '../events/index.js';
 import type { Platform } from '../platform/index.js';
+import type { Messenger } from '../bot/index.js';
 import { parseText, type ReceivedMention } from '../bot/command-parser.js';
 import { replyTo, sayIn, type Reply } from './reply.js';
 
@@ -19,6 +20,8 @@ export interface EventContext<E = Record<string, unknown>> {
   /** The official SDK client, with feishu-hub's tokens, limits, retries and errors. */
   client: lark.Client;
   platform: Platform;
+  /** Send and manage messages and chats (retries, limits, card validation). */
+  messenger: Messenger;
   logger: Logger;
   /** Scratch space shared by middleware and listeners of this event. */
   state: Record<string, unknown>;
@@ -65,7 +68,7 @@ export interface CommandContext extends MessageContext {
   rest: string;
 }
 
-export function baseContext(event: InboundEvent, platform: Platform, logger: Logger): EventContext {
+export function baseContext(event: InboundEvent, platform: Platform, messenger: Messenger, logger: Logger): EventContext {
   const envelope = event.payload;
   const body = (envelope.event ?? {}) as Record<string, unknown>;
   return {
@@ -76,6 +79,7 @@ export function baseContext(event: InboundEvent, platform: Platform, logger: Log
     tenantKey: event.tenantKey,
     client: platform.sdk,
     platform,
+    messenger,
     logger: logger.child({ event_id: event.id, type: event.type }),
     state: {},
   };
@@ -122,8 +126,8 @@ export function messageContext(base: EventContext, botOpenId: string | undefined
     text: parsed.text,
     mentionsBot: parsed.mentionsBot,
     mentions: parsed.mentions,
-    reply: replyTo(base.platform, m.message_id, base.eventId, base.tenantKey),
-    say: sayIn(base.platform, m.chat_id, base.eventId, 'say'),
+    reply: replyTo(base.messenger, m.message_id, base.eventId),
+    say: sayIn(base.messenger, m.chat_id, base.eventId, 'say'),
     commandLine: parsed.command,
   };
 }

@@ -5,7 +5,7 @@ import { createPlatform, type Platform } from '../platform/index.js';
 import { ActionRouter, type ActionListener } from './actions.js';
 import { registerBuiltins, type BuiltinOptions } from './builtins.js';
 import { baseContext, messageContext, type CommandContext, type EventContext, type MessageContext } from './contexts.js';
-import { deriveUuid } from './reply.js';
+import { Messenger, uuidFrom } from '../bot/index.js';
 import { startHubRuntime, type HubRuntime } from './runtime.js';
 
 export interface HubOptions extends BuiltinOptions {
@@ -39,6 +39,7 @@ export class Hub {
   readonly config: HubConfig;
   readonly logger: Logger;
   readonly platform: Platform;
+  readonly messenger: Messenger;
   readonly registry = new Registry();
   /** The bot's own open_id, learned at start (to tell @bot mentions from others). */
   botOpenId?: string;
@@ -54,7 +55,8 @@ export class Hub {
     this.config = options.config ?? loadConfig();
     this.logger = options.logger ?? createLogger({ level: this.config.logLevel, secrets: secretValues(this.config), name: 'feishu-hub' });
     this.platform = options.platform ?? createPlatform({ config: this.config, logger: this.logger });
-    this.actions = new ActionRouter({ platform: this.platform, logger: this.logger, budgetMs: options.actionBudgetMs ?? 2300 });
+    this.messenger = new Messenger(this.platform);
+    this.actions = new ActionRouter({ platform: this.platform, messenger: this.messenger, logger: this.logger, budgetMs: options.actionBudgetMs ?? 2300 });
     this.eventsTotal = new Counter({ name: 'feishu_hub_events_total', help: 'Events handled, by type and outcome', labelNames: ['type', 'outcome'], registers: [this.registry] });
     this.handleSeconds = new Histogram({ name: 'feishu_hub_event_handle_seconds', help: 'Time to run the listeners of one event', labelNames: ['type'], registers: [this.registry] });
     registerBuiltins(this, options);
@@ -112,8 +114,10 @@ export class Hub {
   /** Runs the listeners of one event (what the workers call). Throws to have the event retried. */
   async handleEvent(event: InboundEvent): Promise<void> {
     const started = performance.now();
-    const base = baseContext(event, this.platform, this.logger);
+    const base = baseContext(event, this.platform, this.messenger, this.logger);
     const ctx = event.type === 'im.message.receive_v1' ? (messageContext(base, this.botOpenId) ?? base) : base;
+    if ('message' in ctx) this.platform.recipients.remember((ctx as MessageContext).message.id, (ctx as MessageContext).message.chatId);
+    if (event.type === 'app_ticket' && typeof base.event.app_ticket === 'string') await this.platform.tokens.setAppTicket(base.event.app_ticket);
     try {
       const { matched } = await this.dispatcher.dispatch(ctx);
       if (matched === 0) await this.onUnhandled(ctx);
@@ -170,14 +174,8 @@ export class Hub {
   /** A listener failed: the user gets a short note once (uuid per event), the log has the details. */
   private async apologise(m: MessageContext): Promise<void> {
     try {
-      await this.platform.sdk.im.v1.message.reply({
-        path: { message_id: m.message.id },
-        data: {
-          msg_type: 'text',
-          content: JSON.stringify({ text: `Sorry, something went wrong while handling that. The team can look it up with reference ${m.eventId.slice(0, 12)}.` }),
-          uuid: deriveUuid(m.eventId, 'apology'),
-        },
-      });
+      const text = `Sorry, something went wrong while handling that. The team can look it up with reference ${m.eventId.slice(0, 12)}.`;
+      await this.messenger.reply(m.message.id, { msgType: 'text', content: { text } }, { uuid: uuidFrom(m.eventId, 'apology') });
     } catch (err) {
       m.logger.warn({ err }, 'could not tell the user about the failure');
     }

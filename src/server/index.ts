@@ -9,4 +9,4 @@
 export { createHub, Hub, type HubOptions, type Listener } from './hub.js';
 export type { EventContext, MessageContext, CommandContext, Sender } from './contexts.js';
 export type { ActionContext, ActionListener, ToastType } from './actions.js';
-export { deriveUuid, type Reply, type CardInput } from './reply.js';
+export type { Reply, CardInput, ReplyOptions } from './reply.js';

@@ -1,55 +1,41 @@
-import { createHash } from 'node:crypto';
-import { requestOptions, type Platform } from '../platform/index.js';
+import { card as cardContent, Messenger, text as textContent, uuidFrom, type MessageContent } from '../bot/index.js';
 
 /** A card as JSON (schema 1.0 or 2.0) or a Feishu template reference. */
 export type CardInput = Record<string, unknown>;
 
+export interface ReplyOptions {
+  inThread?: boolean;
+  /** Cards are validated before sending; false skips that. */
+  validate?: boolean;
+}
+
 /** Answers to a received message. Every send carries a uuid derived from the event, so a retried handler never doubles a message. */
 export interface Reply {
-  /** Replies with text (`<at user_id="ou_…">Name</at>` mentions allowed). */
-  text(text: string, options?: { inThread?: boolean }): Promise<string>;
-  /** Replies with an interactive card. */
-  card(card: CardInput, options?: { inThread?: boolean }): Promise<string>;
-  /** Replies with any message type and its content object. */
-  raw(msgType: string, content: Record<string, unknown>, options?: { inThread?: boolean }): Promise<string>;
+  /** Text (`<at user_id="ou_…">Name</at>` mentions allowed). Answers the new message id. */
+  text(text: string, options?: ReplyOptions): Promise<string>;
+  /** An interactive card, validated first (a rejected card throws CardValidationError and is not sent). */
+  card(card: CardInput, options?: ReplyOptions): Promise<string>;
+  /** Any message type with its content object. */
+  raw(msgType: string, content: Record<string, unknown>, options?: ReplyOptions): Promise<string>;
 }
 
-/** Feishu dedups sends by `uuid` (≤ 50 chars) for 1 h: one per event, purpose and position. */
-export function deriveUuid(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 40);
-}
-
-/**
- * Replies in the thread of a message. The n-th reply of one event always gets the same uuid,
- * so a listener that is re-run after a crash or failure sends nothing twice.
- */
-export function replyTo(platform: Platform, messageId: string, eventId: string, tenantKey?: string): Reply {
+function replier(send: (content: MessageContent, uuid: string, options: ReplyOptions) => Promise<{ message_id: string }>, eventId: string, purpose: string): Reply {
   let n = 0;
-  const raw: Reply['raw'] = async (msgType, content, options = {}) => {
-    const uuid = deriveUuid(eventId, 'reply', String(n++));
-    const res = await platform.sdk.im.v1.message.reply(
-      { path: { message_id: messageId }, data: { msg_type: msgType, content: JSON.stringify(content), reply_in_thread: options.inThread ?? false, uuid } },
-      tenantKey ? requestOptions({ tenantKey }) : undefined,
-    );
-    return res.data?.message_id ?? '';
-  };
+  // The n-th send of one event always gets the same uuid, so a re-run listener sends nothing twice.
+  const go = async (content: MessageContent, options: ReplyOptions = {}) => (await send(content, uuidFrom(eventId, purpose, String(n++)), options)).message_id;
   return {
-    raw,
-    text: (text, options) => raw('text', { text }, options),
-    card: (card, options) => raw('interactive', card, options),
+    raw: (msgType, content, options) => go({ msgType: msgType as MessageContent['msgType'], content }, options),
+    text: (t, options) => go(textContent(t), options),
+    card: (c, options) => go(cardContent(c), options),
   };
 }
 
-/** Sends to a chat (not as a reply), with the same derived-uuid guarantee. */
-export function sayIn(platform: Platform, chatId: string, eventId: string, purpose: string): Reply {
-  let n = 0;
-  const raw: Reply['raw'] = async (msgType, content) => {
-    const uuid = deriveUuid(eventId, purpose, String(n++));
-    const res = await platform.sdk.im.v1.message.create({
-      params: { receive_id_type: 'chat_id' },
-      data: { receive_id: chatId, msg_type: msgType, content: JSON.stringify(content), uuid },
-    });
-    return res.data?.message_id ?? '';
-  };
-  return { raw, text: (text) => raw('text', { text }), card: (card) => raw('interactive', card) };
+/** Replies to a message (in its thread with `inThread`). */
+export function replyTo(messenger: Messenger, messageId: string, eventId: string): Reply {
+  return replier((content, uuid, o) => messenger.reply(messageId, content, { uuid, inThread: o.inThread, validate: o.validate }), eventId, 'reply');
+}
+
+/** Sends to a chat (not as a reply). */
+export function sayIn(messenger: Messenger, chatId: string, eventId: string, purpose: string): Reply {
+  return replier((content, uuid, o) => messenger.send(chatId, content, { uuid, validate: o.validate }), eventId, purpose);
 }
