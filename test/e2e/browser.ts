@@ -13,7 +13,10 @@ export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
  * (CI=true), where a missing browser must fail rather than pass silently.
  */
 export function describeBrowser(name: string, fn: () => void): void {
-  if (hasChromium) return describe(name, fn);
+  if (hasChromium) {
+    describe(name, fn);
+    return;
+  }
   if (process.env.CI === 'true') {
     describe(name, () => it(`needs ${CHROMIUM}`, () => {
       throw new Error(`${CHROMIUM} is missing and CI=true: install Debian's chromium (apt-get install -y chromium) to run the browser tests`);

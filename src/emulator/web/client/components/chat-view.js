@@ -14,7 +14,7 @@ function ChatHeader({ chat, directory, logOpen, onToggleLog }) {
     <img class="avatar avatar-32" src=${chat.avatar} alt="" />
     <div class="chat-header-text">
       <div class="chat-header-name">
-        ${chat.name}
+        <span class="chat-header-title">${chat.name}</span>
         ${chat.mode === 'p2p' ? html`<span class="chip chip-p2p">${chat.label}</span>` : html`<span class="chat-header-count">${people} members</span>`}
       </div>
       ${chat.description && html`<div class="chat-header-desc">${chat.description}</div>`}
