@@ -65,7 +65,9 @@ export function summarize(msgType: string, content: unknown, nameOf: (id: string
       return '[Contact card]';
     case 'system': {
       const params = isObj(c.params) ? c.params : {};
-      return textOf(isObj(params.divider_text) ? { content: params.divider_text.text, i18n: params.divider_text.i18n_text } : '') || '[System message]';
+      const d = isObj(params.divider_text) ? params.divider_text : {};
+      const i18n = isObj(d.i18n_text) ? d.i18n_text : {};
+      return String(i18n.en_US || d.text || '') || '[System message]';
     }
     default:
       return `[${msgType}]`;

@@ -99,7 +99,7 @@ export function ChatView({ chat, messages, directory, userId, onUser, focus, now
       ${messages.length === 0 && html`<div class="empty-chat">No messages yet. Say hello, or mention the bot: <code>@bot /help</code></div>`}
       ${messages.map((m, i) => {
         const prev = messages[i - 1];
-        const grouped = prev && !prev.deleted && prev.sender.id === m.sender.id && m.create_time - prev.create_time < GROUP_MS && !m.parent;
+        const grouped = prev && !prev.deleted && prev.msg_type !== 'system' && prev.sender.id === m.sender.id && m.create_time - prev.create_time < GROUP_MS && !m.parent;
         return html`<${Message}
           key=${m.message_id}
           message=${m}

@@ -77,7 +77,8 @@ function FileChip({ file, fallbackKey, kind }) {
 function SystemMessage({ content }) {
   const params = content?.params ?? {};
   const divider = params.divider_text;
-  const text = divider ? textOf({ content: divider.text, i18n: divider.i18n_text && { en_us: divider.i18n_text.en_US, zh_cn: divider.i18n_text.zh_CN } }) : content?.template ?? 'System message';
+  // An en_US client shows the English text when there is one.
+  const text = divider ? divider.i18n_text?.en_US || divider.text || textOf(divider) : content?.template ?? 'System message';
   return html`<div class="system-divider"><span>${text}</span></div>`;
 }
 
