@@ -6,7 +6,8 @@ import { describe, it } from 'vitest';
 /** Debian's Chromium; the tests never download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+/** Each run writes here (ignored by git); a few representative shots are committed one level up. */
+export const SCREENSHOTS = join(import.meta.dirname, 'screenshots', 'latest');
 
 /**
  * A browser suite: skipped with a clear message when Chromium is missing, except on CI

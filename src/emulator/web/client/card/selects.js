@@ -22,7 +22,9 @@ function Trigger({ labels, placeholder }) {
 /** select_static / select_person: one choice; outside a form the choice calls back with `option`. */
 function SingleSelect({ el, cx }) {
   const options = optionsOf(el, cx);
-  const { value, change, invalid } = useField(el, cx, el.initial_option ?? undefined);
+  // 2.0 may name the initial choice by 1-based position instead of value.
+  const initial = el.initial_option ?? (el.initial_index > 0 ? options[el.initial_index - 1]?.value : undefined);
+  const { value, change, invalid } = useField(el, cx, initial);
   const chosen = options.find((o) => o.value === value);
   return html`<${Dropdown}
     trigger=${html`<${Trigger} labels=${chosen ? [chosen.label] : []} placeholder=${textOf(el.placeholder) || 'Select'} />`}
