@@ -111,7 +111,7 @@ export class ActionRouter {
           return;
         }
         if (!messageId) throw new Error('cannot update the card later: the callback carried no open_message_id');
-        await messenger.patch(messageId, next);
+        await messenger.patch(messageId, next as Record<string, unknown>);
       },
       say: sayIn(messenger, chatId ?? '', card.id ?? `${messageId}:${Date.now()}`, 'action'),
       client: platform.sdk,

@@ -1,7 +1,8 @@
+import type { Card1, Card2 } from '../cards/index.js';
 import { card as cardContent, Messenger, text as textContent, uuidFrom, type MessageContent } from '../bot/index.js';
 
-/** A card as JSON (schema 1.0 or 2.0) or a Feishu template reference. */
-export type CardInput = Record<string, unknown>;
+/** A card as JSON (schema 1.0 or 2.0, e.g. from the card builders) or a Feishu template reference. */
+export type CardInput = Card1 | Card2 | Record<string, unknown>;
 
 export interface ReplyOptions {
   inThread?: boolean;
@@ -26,7 +27,7 @@ function replier(send: (content: MessageContent, uuid: string, options: ReplyOpt
   return {
     raw: (msgType, content, options) => go({ msgType: msgType as MessageContent['msgType'], content }, options),
     text: (t, options) => go(textContent(t), options),
-    card: (c, options) => go(cardContent(c), options),
+    card: (c, options) => go(cardContent(c as Record<string, unknown>), options),
   };
 }
 
