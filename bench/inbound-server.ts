@@ -38,6 +38,15 @@ if (kind === 'bare') {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
   port = (server.address() as AddressInfo).port;
+} else if (kind === 'fastify') {
+  // Reference only: Fastify reading the body as a Buffer and answering {} (the framework's own cost).
+  const Fastify = (await import('fastify')).default;
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/webhook/event', async () => ({}));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  port = (app.server.address() as AddressInfo).port;
 } else if (kind === 'hub') {
   const Fastify = (await import('fastify')).default;
   const { inboundReceiver } = await import('../src/events/index.js');

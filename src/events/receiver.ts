@@ -66,7 +66,9 @@ export async function inboundReceiver(app: FastifyInstance, options: ReceiverOpt
 
   // Signatures are computed over the exact bytes received: keep the body as a Buffer, whatever its type.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+  const keepBuffer = (_req: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, keepBuffer); // Feishu's type: the fast path
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, keepBuffer);
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -110,7 +112,7 @@ export async function inboundReceiver(app: FastifyInstance, options: ReceiverOpt
       return reply.status(500).send({ msg: 'could not store the event' });
     }
     if (result === 'duplicate') log.debug({ event_id: event.id, type: event.type }, 'duplicate event dropped');
-    return reply.send({});
+    return reply.type('application/json; charset=utf-8').send('{}');
   };
 
   const answerCard = async (action: CardAction, reply: FastifyReply) => {

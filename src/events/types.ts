@@ -16,7 +16,7 @@ export interface InboundEvent {
   appId?: string;
   /** When Feishu created the event, epoch ms (v2 `create_time` may be ms or µs; v1 `ts` is seconds). */
   createTime?: number;
-  /** The decrypted envelope as Feishu sent it, minus the verification token (a secret, checked on receipt). */
+  /** The decrypted envelope as Feishu sent it, with the verification token blanked (a secret, checked on receipt). */
   payload: Record<string, unknown>;
   source: EventSource;
 }

@@ -73,7 +73,8 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     const sign = oldCard ? (s: string) => cardV1Signature(timestamp, nonce, s, rawBody) : (s: string) => eventSignature(timestamp, nonce, s, rawBody);
     signedWith = matchSignature(signature, signingSecrets, sign);
     if (signedWith === undefined) throw new PushRejected(401, oldCard ? 'signature mismatch (old card callback, sha1 with verification token)' : 'signature mismatch');
-    nonceKey = `${timestamp}:${nonce}:${signature.toLowerCase()}`;
+    // The signature already covers timestamp + nonce (+ body): it identifies the request by itself.
+    nonceKey = signature.toLowerCase();
     if (cfg.nonces.checkAndAdd(nonceKey, cfg.now())) throw new PushRejected(401, 'replayed request (timestamp, nonce and signature already seen)');
   } else if (oldCard && cfg.verificationTokens.length > 0) {
     throw new PushRejected(401, 'old card callback without X-Lark-Signature');
@@ -126,10 +127,12 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     return { kind: 'card', action: { schema: 'v2', id: event.id, appId: event.appId, tenantKey: event.tenantKey, payload: envelope }, nonceKey };
   }
   // The verification token has done its job; it is a secret, so it is not stored with the event.
+  // Blank it in the text we store (no re-serialisation on the hot path) and in the object alike.
   const tokenHolder = event.schema === 'v2' ? (envelope.header as Record<string, unknown>) : envelope;
-  if ('token' in tokenHolder) {
-    delete tokenHolder.token;
-    json = JSON.stringify(envelope);
+  if (typeof tokenHolder.token === 'string' && tokenHolder.token !== '') {
+    const pair = `"token":${JSON.stringify(tokenHolder.token)}`;
+    json = json.includes(pair) ? json.split(pair).join('"token":""') : JSON.stringify({ ...envelope, ...(event.schema === 'v2' ? { header: { ...tokenHolder, token: '' } } : { token: '' }) });
+    tokenHolder.token = '';
   }
   return { kind: 'event', event, json, nonceKey };
 }

@@ -17,15 +17,22 @@ describe('receiver: accepted pushes', () => {
     expect(await r.post('/webhook/event', first.body, first.headers)).toMatchObject({ status: 200, json: {} });
     const item = await r.inbox.get(ev.header.event_id);
     expect(item).toMatchObject({ type: 'im.message.receive_v1', source: 'webhook', status: 'pending' });
-    // The decrypted envelope, without the verification token (a secret: not kept in the database).
-    const { token, ...headerWithoutToken } = ev.header;
-    expect(token).toBe(TOKEN);
-    expect(item!.payload).toEqual({ ...ev, header: headerWithoutToken });
+    // The decrypted envelope, with the verification token blanked (a secret: not kept in the database).
+    expect(item!.payload).toEqual({ ...ev, header: { ...ev.header, token: '' } });
     const raw = (await r.store.db.selectFrom('inbox').select('payload').where('event_id', '=', ev.header.event_id).executeTakeFirstOrThrow()).payload;
     expect(raw).not.toContain(TOKEN);
     const again = signPush(ev, { encryptKey: ENCRYPT_KEY });
     expect(await r.post('/webhook/event', again.body, again.headers)).toMatchObject({ status: 200, json: {} });
     expect((await r.inbox.stats()).pending).toBe(1);
+  });
+
+  it('blanks the verification token of a pretty-printed plaintext v1 event before storing it', async () => {
+    r = await startReceiver({ encryptKeys: [] });
+    const v1 = { ts: '1700000000.1', uuid: 'u-pretty', token: TOKEN, type: 'event_callback', event: { type: 'approval_instance', app_id: APP_ID, status: 'APPROVED' } };
+    expect((await r.post('/webhook/event', JSON.stringify(v1, null, 2))).status).toBe(200);
+    const raw = (await r.store.db.selectFrom('inbox').select('payload').where('event_id', '=', 'u-pretty').executeTakeFirstOrThrow()).payload;
+    expect(raw).not.toContain(TOKEN);
+    expect(JSON.parse(raw)).toEqual({ ...v1, token: '' });
   });
 
   it('accepts either key and either token while rotating them', async () => {
