@@ -1,6 +1,14 @@
-/** Request material for bench/inbound.ts: a realistic im.message.receive_v1 envelope (≈1 KB). */
-export { signPush } from '../src/events/index.js';
+/**
+ * Load generation for bench/inbound.ts, shared by both placements of the generator (in the
+ * orchestrating process, or inside the server's own process): request material, a keep-alive
+ * client (node:http Agent), a closed-loop throughput run and an open-loop paced run.
+ */
+import { Agent, request } from 'node:http';
+import { signPush } from '../src/events/index.js';
 
+export { signPush };
+
+/** A realistic im.message.receive_v1 envelope (≈1 KB, ≈1.7 KB encrypted). */
 export function v2Event(eventId: string, token: string) {
   return {
     schema: '2.0',
@@ -22,4 +30,109 @@ export function v2Event(eventId: string, token: string) {
       },
     },
   };
+}
+
+export type PreparedRequest = { body: string; headers: Record<string, string> };
+
+/** Signed, encrypted pushes with unique event ids, made before the clock starts. */
+export function makeRequests(n: number, tag: string, encryptKey: string, token: string): PreparedRequest[] {
+  return [...Array(n)].map((_, i) => signPush(v2Event(`${tag}_${i}`, token), { encryptKey }));
+}
+
+export function client(port: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const post = (req: PreparedRequest) =>
+    new Promise<number>((resolve, reject) => {
+      const r = request({ host: '127.0.0.1', port, path: '/webhook/event', method: 'POST', agent, headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  return { post, close: () => agent.destroy() };
+}
+
+export const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/** Closed loop: `connections` senders, each sends its next request when the previous is acked. */
+export async function throughput(port: number, reqs: PreparedRequest[], connections: number) {
+  const c = client(port);
+  const lat: number[] = [];
+  let non200 = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    [...Array(connections)].map(async () => {
+      while (next < reqs.length) {
+        const r = reqs[next++];
+        const s = performance.now();
+        if ((await c.post(r)) !== 200) non200++;
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  c.close();
+  lat.sort((x, y) => x - y);
+  return { rps: reqs.length / secs, p50: pct(lat, 50), p99: pct(lat, 99), non200 };
+}
+
+/** Open loop at `rate`/s: request i is due at t0 + i/rate; latency counts from when it was due. */
+export async function paced(port: number, reqs: PreparedRequest[], rate: number) {
+  const c = client(port);
+  const lat: number[] = [];
+  let non200 = 0;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  let i = 0;
+  while (i < reqs.length) {
+    const now = performance.now();
+    while (i < reqs.length && t0 + (i * 1000) / rate <= now) {
+      const due = t0 + (i * 1000) / rate;
+      pending.push(
+        c.post(reqs[i]).then((status) => {
+          if (status !== 200) non200++;
+          lat.push(performance.now() - due);
+        }),
+      );
+      i++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(pending);
+  c.close();
+  lat.sort((x, y) => x - y);
+  return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1], non200 };
+}
+
+export interface RunParams {
+  requests: number;
+  connections: number;
+  rate: number;
+  seconds: number;
+  encryptKey: string;
+  token: string;
+  tag: string;
+}
+
+export interface RunResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  paced: { p50: number; p99: number; max: number };
+  non200: number;
+  /** CPU µs per event of the measured process (server alone, or server + generator in-process). */
+  cpuPerEvent: number;
+}
+
+/** Warm-up, throughput and paced runs against `port`; `cpuMs` reads the CPU time to charge. */
+export async function runAll(port: number, p: RunParams, cpuMs: () => number): Promise<RunResult> {
+  await throughput(port, makeRequests(2000, `warm${p.tag}`, p.encryptKey, p.token), p.connections);
+  const reqs = makeRequests(p.requests, `tp${p.tag}`, p.encryptKey, p.token);
+  const cpu0 = cpuMs();
+  const t = await throughput(port, reqs, p.connections);
+  const cpuPerEvent = ((cpuMs() - cpu0) * 1000) / p.requests;
+  const pc = await paced(port, makeRequests(p.rate * p.seconds, `pc${p.tag}`, p.encryptKey, p.token), p.rate);
+  return { rps: t.rps, p50: t.p50, p99: t.p99, paced: pc, non200: t.non200 + pc.non200, cpuPerEvent };
 }

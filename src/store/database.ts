@@ -6,10 +6,14 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { WalSync } from './wal-sync.js';
-import { Checkpointer } from './checkpointer.js';
+import { SqliteWriter } from './sqlite-writer.js';
 import type { HubDb, HubSchema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/** The inbox's put-if-absent (SQLite and PostgreSQL both accept it); parameters as in `InboxRow`. */
+export const INBOX_INSERT_SQL =
+  "INSERT INTO inbox (event_id, event_type, source, payload, received_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (event_id) DO NOTHING";
 
 export interface OpenDatabaseOptions {
   /**
@@ -33,6 +37,8 @@ export interface Store {
    * synchronous transaction). Never use it while `inTransaction` (a Kysely transaction is open).
    */
   sqlite?: Database.Database;
+  /** SQLite file databases: the inbox's insert path on its own thread (see sqlite-writer.ts). */
+  writer?: SqliteWriter;
   /**
    * Resolves when every write committed so far survives a crash or power loss. PostgreSQL commits
    * are durable already; SQLite fsyncs its WAL here, off the event loop, shared by concurrent callers.
@@ -81,23 +87,28 @@ function openSqlite(url: string): Store {
   raw.pragma(`synchronous = ${requested === 'DEFAULT' ? 'NORMAL' : requested}`);
   raw.pragma('foreign_keys = ON');
   const wal = requested === 'DEFAULT' && !memory ? new WalSync(file) : undefined;
-  let checkpointer: Checkpointer | undefined;
+  let writer: SqliteWriter | undefined;
   if (!memory) {
+    // Checkpoints belong to the writer thread; the main connection never stalls on one.
     raw.pragma('wal_autocheckpoint = 0');
     raw.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-    checkpointer = new Checkpointer(file, 1000, (reason) => {
-      // Never let the WAL grow without bound: the main connection checkpoints again by itself.
-      try {
-        raw.pragma('wal_autocheckpoint = 1000');
-      } catch {
-        return; // the connection is already closed (process shutting down)
-      }
-      process.emitWarning(`feishu-hub store: ${reason}; SQLite checkpoints run on the main thread again`);
+    writer = new SqliteWriter(INBOX_INSERT_SQL, {
+      file,
+      synchronous: requested === 'DEFAULT' ? 'NORMAL' : requested,
+      fsyncWal: requested === 'DEFAULT',
+      onFailure: (reason) => {
+        try {
+          raw.pragma('wal_autocheckpoint = 1000');
+        } catch {
+          return; // the connection is already closed (process shutting down)
+        }
+        process.emitWarning(`feishu-hub store: ${reason}; inbox writes and checkpoints run on the main thread again`);
+      },
     });
   }
   const db = new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: raw }) });
-  const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw }, async () => {
-    await checkpointer?.close();
+  const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw, writer }, async () => {
+    await writer?.close();
     await wal?.close();
     await db.destroy();
   });
@@ -130,7 +141,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Store {
   return store;
 }
 
-function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlite?: Database.Database }, close: () => Promise<void>): Store {
+function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlite?: Database.Database; writer?: SqliteWriter }, close: () => Promise<void>): Store {
   return {
     ...base,
     durable: () => Promise.resolve(),

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { Batcher } from './batcher.js';
-import type { Store } from './database.js';
+import { INBOX_INSERT_SQL, type Store } from './database.js';
+import type { InboxRow } from './sqlite-writer.js';
 import { toMs, type InboxSource, type InboxStatus, type InboxTable } from './schema.js';
 
 const HOUR = 3_600_000;
@@ -77,10 +78,9 @@ export class Inbox {
     this.now = options.now ?? Date.now;
     this.puts = new Batcher((items) => this.flushPuts(items));
     if (store.sqlite) {
-      // SQLite hot path: one prepared single-row statement, run for the whole batch in one transaction.
-      const insert = store.sqlite.prepare(
-        "INSERT INTO inbox (event_id, event_type, source, payload, received_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?) ON CONFLICT (event_id) DO NOTHING",
-      );
+      // SQLite on the main thread (in-memory databases, or if the writer thread failed): one
+      // prepared single-row statement, run for the whole batch in one transaction.
+      const insert = store.sqlite.prepare(INBOX_INSERT_SQL);
       this.insertRows = store.sqlite.transaction((rows: unknown[][]) => rows.map((r) => insert.run(...r).changes === 1));
     }
     this.completes = new Batcher((ids) => this.flushCompletes(ids));
@@ -258,33 +258,40 @@ export class Inbox {
     });
     const unique = [...firstIndex.values()].map((i) => items[i]);
     const fresh = new Set<string>();
-    if (this.insertRows && !this.store.sqlite!.inTransaction) {
-      const inserted = this.insertRows(unique.map((e) => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]));
+    const writer = this.store.writer;
+    if (writer && !writer.failed) {
+      // SQLite file: the writer thread inserts and fsyncs; this thread gathers the next batch meanwhile.
+      const rows = unique.map((e): InboxRow => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]);
+      const inserted = await writer.insert(rows);
       unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
     } else {
-      // PostgreSQL, or SQLite while a Kysely transaction holds the connection (wait for it, do not join it).
-      const rows = unique.map((e) => ({
-        event_id: e.id,
-        event_type: e.type,
-        source: e.source,
-        payload: e.payloadJson ?? JSON.stringify(e.payload),
-        received_at: now,
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-      }));
-      const inserted = await this.store.db
-        .insertInto('inbox')
-        .values(rows)
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .returning('event_id')
-        .execute();
-      for (const r of inserted) fresh.add(r.event_id);
+      if (this.insertRows && !this.store.sqlite!.inTransaction) {
+        const inserted = this.insertRows(unique.map((e) => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]));
+        unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
+      } else {
+        // PostgreSQL, or SQLite while a Kysely transaction holds the connection (wait for it, do not join it).
+        const rows = unique.map((e) => ({
+          event_id: e.id,
+          event_type: e.type,
+          source: e.source,
+          payload: e.payloadJson ?? JSON.stringify(e.payload),
+          received_at: now,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+        }));
+        const inserted = await this.store.db
+          .insertInto('inbox')
+          .values(rows)
+          .onConflict((oc) => oc.column('event_id').doNothing())
+          .returning('event_id')
+          .execute();
+        for (const r of inserted) fresh.add(r.event_id);
+      }
+      // The 200 that follows must survive a power cut, not just a crash of this process. The fsync
+      // runs inside the flush on purpose: puts arriving meanwhile form the next batch (group commit).
+      await this.store.durable();
     }
-    // The 200 that follows must survive a power cut, not just a crash of this process. The fsync
-    // runs inside the flush on purpose: puts arriving meanwhile form the next batch (group commit),
-    // so under load one transaction and one fsync serve many events.
-    await this.store.durable();
     if (fresh.size > 0) this.notify();
     return items.map((e, i) => (firstIndex.get(e.id) === i && fresh.has(e.id) ? 'new' : 'duplicate'));
   }
