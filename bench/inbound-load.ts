@@ -106,33 +106,23 @@ export async function paced(port: number, reqs: PreparedRequest[], rate: number)
   return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1], non200 };
 }
 
-export interface RunParams {
-  requests: number;
-  connections: number;
-  rate: number;
-  seconds: number;
-  encryptKey: string;
-  token: string;
-  tag: string;
-}
+/** What one measurement command asks of a generator (in the orchestrator or in the server's process). */
+export type LoadCommand =
+  | { type: 'throughput'; requests: number; connections: number; tag: string; encryptKey: string; token: string }
+  | { type: 'paced'; rate: number; seconds: number; tag: string; encryptKey: string; token: string };
 
-export interface RunResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  paced: { p50: number; p99: number; max: number };
-  non200: number;
-  /** CPU µs per event of the measured process (server alone, or server + generator in-process). */
-  cpuPerEvent: number;
-}
+export type LoadResult = { rps?: number; p50: number; p99: number; max?: number; non200: number; cpuMs: number };
 
-/** Warm-up, throughput and paced runs against `port`; `cpuMs` reads the CPU time to charge. */
-export async function runAll(port: number, p: RunParams, cpuMs: () => number): Promise<RunResult> {
-  await throughput(port, makeRequests(2000, `warm${p.tag}`, p.encryptKey, p.token), p.connections);
-  const reqs = makeRequests(p.requests, `tp${p.tag}`, p.encryptKey, p.token);
+/** Runs one command against `port`, charging the CPU time `cpuMs()` reports over the measured part. */
+export async function runLoad(port: number, cmd: LoadCommand, cpuMs: () => number): Promise<LoadResult> {
+  if (cmd.type === 'throughput') {
+    const reqs = makeRequests(cmd.requests, cmd.tag, cmd.encryptKey, cmd.token);
+    const cpu0 = cpuMs();
+    const r = await throughput(port, reqs, cmd.connections);
+    return { ...r, cpuMs: cpuMs() - cpu0 };
+  }
+  const reqs = makeRequests(cmd.rate * cmd.seconds, cmd.tag, cmd.encryptKey, cmd.token);
   const cpu0 = cpuMs();
-  const t = await throughput(port, reqs, p.connections);
-  const cpuPerEvent = ((cpuMs() - cpu0) * 1000) / p.requests;
-  const pc = await paced(port, makeRequests(p.rate * p.seconds, `pc${p.tag}`, p.encryptKey, p.token), p.rate);
-  return { rps: t.rps, p50: t.p50, p99: t.p99, paced: pc, non200: t.non200 + pc.non200, cpuPerEvent };
+  const r = await paced(port, reqs, cmd.rate);
+  return { ...r, cpuMs: cpuMs() - cpu0 };
 }

@@ -1,8 +1,8 @@
 /**
  * One server under test for bench/inbound.ts, in its own process:
- * `node bin/run-ts.js bench/inbound-server.ts <hub|bare|sdk|fastify> <encryptKey> <token> [selfload-json]`.
- * Prints `READY <port>` and serves until killed; with a RunParams JSON as 4th argument it loads
- * itself instead (the generator in the same process) and prints `RESULT <json>`.
+ * `node bin/run-ts.js bench/inbound-server.ts <hub|bare|sdk|fastify> <encryptKey> <token>`.
+ * Prints `READY <port>` and serves until killed. Started with an IPC channel, it also runs load
+ * commands (bench/inbound-load.ts) against itself on request: the generator in the same process.
  *   hub   our receiver: signature + decryption + durable SQLite inbox (synchronous=FULL, group commit)
  *   bare  node:http answering 200 {} after reading the body (the ceiling)
  *   sdk   the official SDK's EventDispatcher (encryptKey set) behind express (the peer)
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
-const [kind, encryptKey, token, selfload] = process.argv.slice(2);
+const [kind, encryptKey, token] = process.argv.slice(2);
 let port = 0;
 
 if (kind === 'bare') {
@@ -64,15 +64,19 @@ if (kind === 'bare') {
   console.error('usage: inbound-server.ts <hub|bare|sdk> <encryptKey> <token>');
   process.exit(2);
 }
-if (selfload) {
-  const { runAll } = await import('./inbound-load.js');
+if (process.send) {
+  const { runLoad } = await import('./inbound-load.js');
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  const result = await runAll(port, JSON.parse(selfload), cpuMs);
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-  process.exit(0);
+  process.on('message', async (cmd: any) => {
+    try {
+      process.send!({ ok: true, result: await runLoad(port, cmd, cpuMs) });
+    } catch (err) {
+      process.send!({ ok: false, error: String(err) });
+    }
+  });
 }
 process.stdout.write(`READY ${port}\n`);
 process.on('SIGINT', () => process.exit(0));

@@ -28,7 +28,8 @@ export function decrypt(encrypted: string, encryptKey: string): string {
   const raw = Buffer.from(encrypted, 'base64');
   if (raw.length < 32 || raw.length % 16 !== 0) throw new Error('encrypted payload has an invalid length');
   const decipher = createDecipheriv('aes-256-cbc', aesKey(encryptKey), raw.subarray(0, 16));
-  return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
+  // Straight to text (no intermediate Buffer.concat): this runs once per push.
+  return decipher.update(raw.subarray(16), undefined, 'utf8') + decipher.final('utf8');
 }
 
 /**
@@ -61,11 +62,17 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Which of several secrets (rotation: old and new both valid) produced `signature`, if any. */
+/** Which of several secrets (rotation: old and new both valid) produced `signature` (hex), if any. */
 export function matchSignature(signature: string, secrets: readonly string[], sign: (secret: string) => string): string | undefined {
+  const given = Buffer.from(signature, 'hex');
+  // Hex that does not round-trip (odd length, non-hex characters) is no signature at all.
+  if (given.length * 2 !== signature.length) return undefined;
   let found: string | undefined;
   // Check every secret, so the time taken does not tell which one matched.
-  for (const secret of secrets) if (safeEqual(sign(secret), signature.toLowerCase()) && found === undefined) found = secret;
+  for (const secret of secrets) {
+    const expected = Buffer.from(sign(secret), 'hex');
+    if (expected.length === given.length && timingSafeEqual(expected, given) && found === undefined) found = secret;
+  }
   return found;
 }
 

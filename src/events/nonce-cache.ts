@@ -6,6 +6,7 @@
  */
 export class NonceCache {
   private readonly seen = new Map<string, number>();
+  private nextSweep = 0;
 
   constructor(
     private readonly ttlMs = 10 * 60_000,
@@ -32,7 +33,10 @@ export class NonceCache {
   }
 
   // All entries share one TTL, so insertion order is expiry order: drop expired ones from the front.
+  // At most once a second: lookups check expiry themselves, so a late sweep only costs memory.
   private sweep(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + 1000;
     for (const [key, expires] of this.seen) {
       if (expires > now) break;
       this.seen.delete(key);

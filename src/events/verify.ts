@@ -131,7 +131,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
   const tokenHolder = event.schema === 'v2' ? (envelope.header as Record<string, unknown>) : envelope;
   if (typeof tokenHolder.token === 'string' && tokenHolder.token !== '') {
     const pair = `"token":${JSON.stringify(tokenHolder.token)}`;
-    json = json.includes(pair) ? json.split(pair).join('"token":""') : JSON.stringify({ ...envelope, ...(event.schema === 'v2' ? { header: { ...tokenHolder, token: '' } } : { token: '' }) });
+    json = json.includes(pair) ? json.replace(pair, '"token":""') : JSON.stringify({ ...envelope, ...(event.schema === 'v2' ? { header: { ...tokenHolder, token: '' } } : { token: '' }) });
     tokenHolder.token = '';
   }
   return { kind: 'event', event, json, nonceKey };
