@@ -1,9 +1,10 @@
 /**
  * One server under test for bench/inbound.ts, in its own process:
- * `node bin/run-ts.js bench/inbound-server.ts <hub|bare|sdk|fastify> <encryptKey> <token>`.
+ * `node bin/run-ts.js bench/inbound-server.ts <hub|hub-normal|bare|sdk|fastify> <encryptKey> <token>`.
  * Prints `READY <port>` and serves until killed. Started with an IPC channel, it also runs load
  * commands (bench/inbound-load.ts) against itself on request: the generator in the same process.
- *   hub   our receiver: signature + decryption + durable SQLite inbox (synchronous=FULL, group commit)
+ *   hub   our receiver: signature + decryption + durable SQLite inbox (WAL fdatasync before the 200, group commit)
+ *   hub-normal  the same with ?synchronous=normal: survives a crash of the process, not of the machine
  *   bare  node:http answering 200 {} after reading the body (the ceiling)
  *   sdk   the official SDK's EventDispatcher (encryptKey set) behind express (the peer)
  */
@@ -48,13 +49,15 @@ if (kind === 'bare') {
   app.post('/webhook/event', async () => ({}));
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
-} else if (kind === 'hub') {
+} else if (kind === 'hub' || kind === 'hub-normal') {
   const Fastify = (await import('fastify')).default;
   const { inboundReceiver } = await import('../src/events/index.js');
   const { Inbox, openDatabase } = await import('../src/store/index.js');
   const { createLogger } = await import('../src/config/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-bench-'));
-  const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}${process.env.BENCH_SQLITE_SYNC ? '?synchronous=' + process.env.BENCH_SQLITE_SYNC : ''}`);
+  // hub-normal: `?synchronous=normal`, durable against a crash of the process but not of the machine.
+  const sync = kind === 'hub-normal' ? 'normal' : process.env.BENCH_SQLITE_SYNC;
+  const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}${sync ? `?synchronous=${sync}` : ''}`);
   const inbox = new Inbox(store);
   const app = Fastify({ logger: false });
   await app.register(inboundReceiver, { inbox, logger: createLogger({ level: 'warn' }), encryptKeys: [encryptKey], verificationTokens: [token] });
