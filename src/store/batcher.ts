@@ -1,16 +1,18 @@
 /**
  * Group commit: callers add items one by one; items that arrive while a flush is running are
- * written together by the next flush, in one statement and one commit (one fsync). Under load
+ * written together by a following flush, in one statement and one commit (one fsync). Under load
  * this turns N commits into a few; at low rates each item is flushed on the next tick.
+ * `depth` flushes may be in flight at once: with 2, the next batch is handed over while the
+ * previous one is still being written, so a request never waits for a whole extra cycle.
  */
 export class Batcher<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  private running = 0;
   private scheduled = false;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
-    private readonly maxBatch = 500,
+    private readonly options: { maxBatch?: number; depth?: number } = {},
   ) {}
 
   add(item: T): Promise<R> {
@@ -22,11 +24,11 @@ export class Batcher<T, R> {
 
   /** Resolves when everything added so far has been flushed. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.running) await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0 || this.running > 0) await new Promise((r) => setImmediate(r));
   }
 
   private schedule(): void {
-    if (this.running || this.scheduled) return;
+    if (this.running >= (this.options.depth ?? 1) || this.scheduled) return;
     this.scheduled = true;
     // setImmediate lets the requests already parsed in this loop turn join the batch.
     setImmediate(() => {
@@ -36,11 +38,11 @@ export class Batcher<T, R> {
   }
 
   private async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.running >= (this.options.depth ?? 1)) return;
+    this.running++;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
         try {
           const results = await this.flush(batch.map((b) => b.item));
           batch.forEach((b, i) => b.resolve(results[i]));
@@ -49,7 +51,7 @@ export class Batcher<T, R> {
         }
       }
     } finally {
-      this.running = false;
+      this.running--;
     }
   }
 }

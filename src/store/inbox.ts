@@ -76,7 +76,8 @@ export class Inbox {
     this.baseMs = options.backoff?.baseMs ?? 1000;
     this.maxMs = options.backoff?.maxMs ?? 15 * 60_000;
     this.now = options.now ?? Date.now;
-    this.puts = new Batcher((items) => this.flushPuts(items));
+    // Two put batches in flight: batch N+1 is handed to the writer while batch N is being fsynced.
+    this.puts = new Batcher((items) => this.flushPuts(items), { depth: 2 });
     if (store.sqlite) {
       // SQLite on the main thread (in-memory databases, or if the writer thread failed): one
       // prepared single-row statement, run for the whole batch in one transaction.
@@ -270,7 +271,8 @@ export class Inbox {
         unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
       } else {
         // PostgreSQL, or SQLite while a Kysely transaction holds the connection (wait for it, do not join it).
-        const rows = unique.map((e) => ({
+        // Sorted by id: two batches in flight then take unique-index locks in the same order (no deadlock).
+        const rows = [...unique].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((e) => ({
           event_id: e.id,
           event_type: e.type,
           source: e.source,
