@@ -9,8 +9,11 @@ import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/index.js';
 import { inboundReceiver, signPush, startWorkers } from '../../src/events/index.js';
-import { Inbox, openDatabase } from '../../src/store/index.js';
+import { Inbox, openDatabase, type Store } from '../../src/store/index.js';
+import { postgresBackend, testBackends } from '../store/backends.js';
 import { APP_ID, ENCRYPT_KEY, TOKEN, v2Event } from './harness.js';
+
+const pgSkip = (await testBackends()).find((b) => b.backend.name === 'postgres')!.skip;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -52,11 +55,23 @@ function rng(seed: number) {
 }
 
 describe('durability', () => {
-  it('10,000 pushes with 30 % duplicates and 10 % reordered: the handler runs exactly once per event_id', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-durable-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}`);
-    cleanups.push(() => store.close());
+  // SQLite (the embedded default) takes the full 10,000; PostgreSQL (replicas) a shorter run of the same mix.
+  it.for([
+    { backend: 'sqlite', TOTAL: 10_000 },
+    { backend: 'postgres', TOTAL: 3_000 },
+  ])('$TOTAL pushes on $backend with 30 % duplicates and 10 % reordered: the handler runs exactly once per event_id', async ({ backend, TOTAL }, ctx) => {
+    let store: Store;
+    if (backend === 'sqlite') {
+      const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-durable-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      store = await openDatabase(`sqlite:${join(dir, 'hub.db')}`);
+      cleanups.push(() => store!.close());
+    } else {
+      if (pgSkip) return ctx.skip('PostgreSQL not reachable');
+      const pgBackend = postgresBackend();
+      store = await pgBackend.open();
+      cleanups.push(() => pgBackend.cleanup());
+    }
     const inbox = new Inbox(store);
     const runs = new Map<string, number>();
     const wrongType: string[] = [];
@@ -78,8 +93,7 @@ describe('durability', () => {
     });
 
     const random = rng(42);
-    const TOTAL = 10_000;
-    const UNIQUE = 7_000;
+    const UNIQUE = Math.round(TOTAL * 0.7);
     const events = [...Array(UNIQUE)].map((_, i) => v2Event(i % 5 === 0 ? 'contact.user.created_v3' : 'im.message.receive_v1', { eventId: `ev_${i}` }));
     const sends = events.map((e) => e);
     // 30 %: re-sends of events already in the stream; some right next to the original (concurrent puts).
