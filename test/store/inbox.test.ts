@@ -158,3 +158,25 @@ describe.each(backends)('Inbox on $backend.name', ({ backend, skip }) => {
     expect(await inbox.stats()).toEqual({ pending: 1, processing: 1, done: 0, dead: 0 });
   });
 });
+
+describe('Inbox on SQLite when the writer thread dies', () => {
+  it('falls back to writing on the main thread; nothing stored is lost', async () => {
+    const { sqliteBackend } = await import('./backends.js');
+    const backend = sqliteBackend();
+    const store = await backend.open();
+    const inbox = new Inbox(store);
+    const ev = (id: string) => ({ id, type: 't', source: 'webhook' as const, payload: { id } });
+    try {
+      expect(await inbox.put(ev('before'))).toBe('new');
+      const warned = new Promise((resolve) => process.once('warning', resolve));
+      await (store.writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      expect(String(await warned)).toMatch(/writer thread exited/);
+      expect(store.writer!.failed).toBe(true);
+      expect(await inbox.put(ev('after'))).toBe('new');
+      expect(await inbox.put(ev('before'))).toBe('duplicate');
+      expect((await inbox.stats()).pending).toBe(2);
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
