@@ -1,8 +1,23 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { DEV_CREDENTIALS } from '../../emulator/options.js';
 import { isOldCardCallback, signPush, v2Envelope } from '../../events/index.js';
 
-const firstOf = (list?: string) => list?.split(',').map((s) => s.trim()).find(Boolean);
+/**
+ * The keys a hub started with the same environment would check: the configured ones, or in
+ * sandbox mode (no FEISHU_APP_ID) the emulator's documented dev credentials that hub uses.
+ */
+function hubSecrets() {
+  const config = loadConfig();
+  const dev = config.sandbox ? DEV_CREDENTIALS : undefined;
+  return {
+    encryptKey: config.app.encryptKeys[0] ?? dev?.encryptKey,
+    token: config.app.verificationTokens[0] ?? dev?.verificationToken,
+    appId: config.app.appId ?? dev?.appId,
+    port: config.http.port,
+  };
+}
 
 /** Is the fixture already a whole push (sent as-is, only encrypted and signed)? */
 function isEnvelope(body: Record<string, unknown>): boolean {
@@ -20,10 +35,10 @@ export function registerReceiveCommand(program: Command): void {
     .description('Sign, encrypt and post an event fixture to a hub, as Feishu would (replay a fixture)')
     .option('-e, --event <type>', 'event type to wrap the fixture in (e.g. im.message.receive_v1); not needed when the fixture is a whole envelope')
     .requiredOption('-p, --payload <file>', 'JSON fixture: the `event` object, or a whole v1/v2 envelope (sent as-is), or an old-format card callback; - reads stdin')
-    .option('--url <url>', 'where to post (default http://127.0.0.1:$HUB_PORT/webhook/event, /webhook/card for card callbacks)')
-    .option('--encrypt-key <key>', 'encrypt key (default: first of $FEISHU_ENCRYPT_KEY; none = plaintext, unsigned)')
-    .option('--verification-token <token>', 'verification token (default: first of $FEISHU_VERIFICATION_TOKEN)')
-    .option('--app-id <id>', 'header.app_id (default $FEISHU_APP_ID)')
+    .option('--url <url>', 'where to post (default http://127.0.0.1:<HUB_PORT>/webhook/event, /webhook/card for card callbacks)')
+    .option('--encrypt-key <key>', 'encrypt key (default: the first of FEISHU_ENCRYPT_KEY, or the sandbox dev key when FEISHU_APP_ID is unset; "" = plaintext, unsigned)')
+    .option('--verification-token <token>', 'verification token (default: the first of FEISHU_VERIFICATION_TOKEN, or the sandbox dev token)')
+    .option('--app-id <id>', 'header.app_id (default FEISHU_APP_ID, or the sandbox dev app)')
     .option('--tenant-key <key>', 'header.tenant_key', 'local_tenant')
     .addHelpText('after', '\nExample:\n  feishu-hub receive -e im.message.receive_v1 -p test/fixtures/message.json --encrypt-key $FEISHU_ENCRYPT_KEY')
     .action(async (o: { event?: string; payload: string; url?: string; encryptKey?: string; verificationToken?: string; appId?: string; tenantKey: string }) => {
@@ -36,18 +51,19 @@ export function registerReceiveCommand(program: Command): void {
       }
       if (typeof fixture !== 'object' || fixture === null || Array.isArray(fixture)) throw new Error(`${o.payload} must hold a JSON object`);
       const body = fixture as Record<string, unknown>;
-      const encryptKey = o.encryptKey ?? firstOf(process.env.FEISHU_ENCRYPT_KEY);
-      const token = o.verificationToken ?? firstOf(process.env.FEISHU_VERIFICATION_TOKEN);
+      const hub = hubSecrets();
+      const encryptKey = o.encryptKey ?? hub.encryptKey;
+      const token = o.verificationToken ?? hub.token;
       const oldCard = isOldCardCallback(body);
 
       let envelope: unknown = body;
       if (!oldCard && !isEnvelope(body)) {
         if (!o.event) throw new Error('-e <event type> is required when the fixture is an event object, not a whole envelope');
-        envelope = v2Envelope(o.event, body, { token, appId: o.appId ?? process.env.FEISHU_APP_ID, tenantKey: o.tenantKey });
+        envelope = v2Envelope(o.event, body, { token, appId: o.appId ?? hub.appId, tenantKey: o.tenantKey });
       }
       const eventType = (envelope as { header?: { event_type?: string } }).header?.event_type ?? o.event;
       const isCard = oldCard || eventType === 'card.action.trigger';
-      const url = o.url ?? `http://127.0.0.1:${process.env.HUB_PORT || 3000}${isCard ? '/webhook/card' : '/webhook/event'}`;
+      const url = o.url ?? `http://127.0.0.1:${hub.port}${isCard ? '/webhook/card' : '/webhook/event'}`;
 
       const push =
         typeof body.encrypt === 'string'
