@@ -1,3 +1,4 @@
+import { chatRecord } from './chat-record.js';
 import { createHash } from 'node:crypto';
 import { DEFAULT_TENANT_KEY, seedChats, seedDepartments, seedUsers } from './directory/seed.js';
 import type { ResolvedOptions } from './options.js';
@@ -97,26 +98,18 @@ export class EmulatorState {
       if (c.chat_mode === 'p2p' && c.bots.includes(appId) && c.members.includes(user.open_id)) return c;
     }
     const now = this.now();
-    const chat: ChatRecord = {
-      chat_id: `oc_${createHash('sha256').update(`p2p:${appId}:${user.open_id}`).digest('hex').slice(0, 32)}`,
-      name: user.en_name,
-      description: '',
-      avatar: '',
-      owner_id: '',
-      owner_id_type: 'open_id',
-      chat_mode: 'p2p',
-      chat_type: 'private',
-      group_message_type: 'chat',
-      external: false,
-      tenant_key: user.tenant_key,
-      members: [user.open_id],
-      bots: [appId],
-      status: 'normal',
-      create_time: now,
-      active_time: now,
-      creator: appId,
-      settings: {},
-    };
+    const chat = chatRecord(
+      {
+        chat_id: `oc_${createHash('sha256').update(`p2p:${appId}:${user.open_id}`).digest('hex').slice(0, 32)}`,
+        name: user.en_name,
+        chat_mode: 'p2p',
+        tenant_key: user.tenant_key,
+        members: [user.open_id],
+        bots: [appId],
+        creator: appId,
+      },
+      now,
+    );
     this.chats.set(chat.chat_id, chat);
     return chat;
   }

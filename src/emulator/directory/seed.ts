@@ -1,3 +1,4 @@
+import { chatRecord } from '../chat-record.js';
 import { createHash } from 'node:crypto';
 import type { ChatRecord, DepartmentRecord, UserRecord } from '../types.js';
 
@@ -53,25 +54,18 @@ export function seedUsers(tenantKey = DEFAULT_TENANT_KEY): UserRecord[] {
 export function seedChats(appId: string, users: UserRecord[], now: number, tenantKey = DEFAULT_TENANT_KEY): ChatRecord[] {
   const byKey = (k: string) => users.find((u) => u.user_id === k)!.open_id;
   return [
-    {
-      chat_id: `oc_${stable('chat:demo', 32)}`,
-      name: 'feishu-hub demo',
-      description: 'A group where the bot answers /help and /ping',
-      avatar: '',
-      owner_id: byKey('alice'),
-      owner_id_type: 'open_id',
-      chat_mode: 'group',
-      chat_type: 'private',
-      group_message_type: 'chat',
-      external: false,
-      tenant_key: tenantKey,
-      members: [byKey('alice'), byKey('bob'), byKey('carol')],
-      bots: [appId],
-      status: 'normal',
-      create_time: now,
-      active_time: now,
-      creator: byKey('alice'),
-      settings: {},
-    },
+    chatRecord(
+      {
+        chat_id: `oc_${stable('chat:demo', 32)}`,
+        name: 'feishu-hub demo',
+        description: 'A group where the bot answers /help and /ping',
+        owner_id: byKey('alice'),
+        tenant_key: tenantKey,
+        members: [byKey('alice'), byKey('bob'), byKey('carol')],
+        bots: [appId],
+        creator: byKey('alice'),
+      },
+      now,
+    ),
   ];
 }

@@ -1,8 +1,9 @@
+import { chatRecord } from '../chat-record.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { newId } from '../ids.js';
-import type { ChatRecord, UserRecord } from '../types.js';
+import type { UserRecord } from '../types.js';
 import { addBots, removeBots } from './chat-membership.js';
 import { checkPublicName } from './chat-input.js';
 
@@ -67,26 +68,20 @@ export function registerChatControlRoutes(app: FastifyInstance, ctx: EmulatorCon
       }
     }
     const now = ctx.clock.now();
-    const chat: ChatRecord = {
-      chat_id: newId.chat(),
-      name: v.name?.trim() ? v.name : '(无主题)',
-      description: v.description ?? '',
-      avatar: '',
-      owner_id: owner.open_id,
-      owner_id_type: 'open_id',
-      chat_mode: 'group',
-      chat_type: chatType,
-      group_message_type: 'chat',
-      external: false,
-      tenant_key: ctx.state.tenantKey,
-      members,
-      bots: [],
-      status: 'normal',
-      create_time: now,
-      active_time: now,
-      creator: owner.open_id,
-      settings: {},
-    };
+    const chat = chatRecord(
+      {
+        chat_id: newId.chat(),
+        name: v.name?.trim() ? v.name : '(无主题)',
+        description: v.description ?? '',
+        owner_id: owner.open_id,
+        chat_type: chatType,
+        tenant_key: ctx.state.tenantKey,
+        members,
+        bots: [],
+        creator: owner.open_id,
+      },
+      now,
+    );
     ctx.state.chats.set(chat.chat_id, chat);
     if (v.bot ?? true) addBots(ctx, chat, [appId], { openId: owner.open_id });
     return chat;

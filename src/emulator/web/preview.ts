@@ -1,3 +1,4 @@
+import { chatRecord } from '../chat-record.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
@@ -23,26 +24,19 @@ function previewChat(ctx: EmulatorContext, appId: string): ChatRecord {
   }
   const now = ctx.clock.now();
   const members = ctx.state.users.filter((u) => !u.resigned).map((u) => u.open_id);
-  const chat: ChatRecord = {
-    chat_id: newId.chat(),
-    name: PREVIEW_CHAT_NAME,
-    description: 'Cards shown with feishu-hub card preview',
-    avatar: '',
-    owner_id: members[0] ?? '',
-    owner_id_type: 'open_id',
-    chat_mode: 'group',
-    chat_type: 'private',
-    group_message_type: 'chat',
-    external: false,
-    tenant_key: ctx.state.tenantKey,
-    members,
-    bots: [appId],
-    status: 'normal',
-    create_time: now,
-    active_time: now,
-    creator: appId,
-    settings: {},
-  };
+  const chat = chatRecord(
+    {
+      chat_id: newId.chat(),
+      name: PREVIEW_CHAT_NAME,
+      description: 'Cards shown with feishu-hub card preview',
+      owner_id: members[0] ?? '',
+      tenant_key: ctx.state.tenantKey,
+      members,
+      bots: [appId],
+      creator: appId,
+    },
+    now,
+  );
   ctx.state.chats.set(chat.chat_id, chat);
   return chat;
 }
