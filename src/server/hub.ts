@@ -1,7 +1,8 @@
 import { Registry, Counter, Histogram } from 'prom-client';
 import { createLogger, loadConfig, secretValues, type HubConfig, type Logger } from '../config/index.js';
-import { Dispatcher, type Middleware, type InboundEvent } from '../events/index.js';
-import { createPlatform, type Platform } from '../platform/index.js';
+import { Dispatcher, ListenerError, type Middleware, type InboundEvent } from '../events/index.js';
+import { CardValidationError } from '../cards/index.js';
+import { createPlatform, FeishuApiError, type Platform } from '../platform/index.js';
 import { ActionRouter, type ActionListener } from './actions.js';
 import { registerBuiltins, type BuiltinOptions } from './builtins.js';
 import { baseContext, messageContext, type CommandContext, type EventContext, type MessageContext } from './contexts.js';
@@ -124,6 +125,7 @@ export class Hub {
       this.eventsTotal.inc({ type: event.type, outcome: matched === 0 ? 'unhandled' : 'ok' });
     } catch (err) {
       this.eventsTotal.inc({ type: event.type, outcome: 'error' });
+      if (isPermanent(err)) (err as { permanent?: boolean }).permanent = true;
       ctx.logger.error({ err, event_id: event.id }, 'listener failed');
       if (isMessage(ctx)) await this.apologise(ctx as MessageContext);
       throw err;
@@ -145,6 +147,11 @@ export class Hub {
 
   get url(): string | undefined {
     return this.runtime?.url;
+  }
+
+  /** The durable event inbox (for inspection and replaying dead letters), once started. */
+  get inbox() {
+    return this.runtime?.inbox;
   }
 
   async stop(): Promise<void> {
@@ -180,6 +187,12 @@ export class Hub {
       m.logger.warn({ err }, 'could not tell the user about the failure');
     }
   }
+}
+
+/** Every failed listener hit something a retry cannot fix: a Feishu refusal that is not transient, or an invalid card. */
+function isPermanent(err: unknown): boolean {
+  if (!(err instanceof ListenerError)) return false;
+  return err.failures.every((f) => f.error instanceof CardValidationError || (f.error instanceof FeishuApiError && !f.error.retryable));
 }
 
 function isMessage(ctx: EventContext): boolean {

@@ -162,14 +162,15 @@ export class Inbox {
 
   /**
    * Records a failed attempt: back to pending with exponential backoff, or dead after
-   * `maxAttempts` (kept for `replay`). With `workerId`, a worker whose lease was taken over
+   * `maxAttempts` or when the error says `permanent: true` (kept for `replay`). With `workerId`, a worker whose lease was taken over
    * cannot overwrite the new owner's state ('stale').
    */
   async fail(id: string, error: unknown, workerId?: string): Promise<FailResult> {
     const row = await this.store.db.selectFrom('inbox').select(['attempts', 'status', 'locked_by']).where('event_id', '=', id).executeTakeFirst();
     if (!row || row.status !== 'processing' || (workerId && row.locked_by !== workerId)) return 'stale';
     const message = errorText(error);
-    const dead = row.attempts >= this.maxAttempts;
+    // A failure marked permanent (a retry cannot help, e.g. Feishu refused the request as invalid) dead-letters at once.
+    const dead = row.attempts >= this.maxAttempts || (error as { permanent?: unknown } | null)?.permanent === true;
     const result = await this.store.db
       .updateTable('inbox')
       .set({

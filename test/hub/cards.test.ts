@@ -37,10 +37,19 @@ describe('cards through the hub', () => {
     expect(sendCalls()).toBe(before);
   });
 
-  it('a listener that builds a bad card gives the user the friendly note, not a broken card', async () => {
+  it('a listener that builds a bad card gives the user the friendly note, and the event is dead-lettered at once', async () => {
     const replies = await t.say('/broken');
     expect(replies).toHaveLength(1);
     expect(replies[0].text).toMatch(/^Sorry, something went wrong/);
+    // A retry cannot fix an invalid card: no backoff rounds, the event waits in the dead letters for a replay.
+    let dead: Awaited<ReturnType<NonNullable<typeof t.hub.inbox>['listDead']>> = [];
+    for (let i = 0; i < 100 && dead.length === 0; i++) {
+      dead = await t.hub.inbox!.listDead();
+      if (dead.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(dead).toHaveLength(1);
+    expect(dead[0].attempts).toBe(1);
+    expect(dead[0].lastError).toMatch(/required/);
   });
 
   it('a slow action is answered within the budget with its toast, then updates the card by PATCH', async () => {
