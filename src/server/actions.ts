@@ -86,7 +86,8 @@ export class ActionRouter {
 
     const response: CardActionResponse = {};
     let answered = false;
-    const { platform, messenger } = this.deps;
+    const { platform } = this.deps;
+    const messenger = card.tenantKey ? this.deps.messenger.forTenant(card.tenantKey) : this.deps.messenger;
     const ctx: ActionContext = {
       value: action.value,
       tag: str(action.tag),

@@ -79,7 +79,8 @@ export function baseContext(event: InboundEvent, platform: Platform, messenger: 
     tenantKey: event.tenantKey,
     client: platform.sdk,
     platform,
-    messenger,
+    // Store apps answer with the token of the tenant the event came from (self-built apps ignore the key).
+    messenger: event.tenantKey ? messenger.forTenant(event.tenantKey) : messenger,
     logger: logger.child({ event_id: event.id, type: event.type }),
     state: {},
   };
