@@ -51,7 +51,7 @@ if (kind === 'bare') {
   port = (app.server.address() as AddressInfo).port;
 } else if (kind === 'hub' || kind === 'hub-normal') {
   const Fastify = (await import('fastify')).default;
-  const { inboundReceiver } = await import('../src/events/index.js');
+  const { inboundReceiver, createEventRequestHandler, withFastPath } = await import('../src/events/index.js');
   const { Inbox, openDatabase } = await import('../src/store/index.js');
   const { createLogger } = await import('../src/config/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-bench-'));
@@ -59,8 +59,11 @@ if (kind === 'bare') {
   const sync = kind === 'hub-normal' ? 'normal' : process.env.BENCH_SQLITE_SYNC;
   const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}${sync ? `?synchronous=${sync}` : ''}`);
   const inbox = new Inbox(store);
-  const app = Fastify({ logger: false });
-  await app.register(inboundReceiver, { inbox, logger: createLogger({ level: 'warn' }), encryptKeys: [encryptKey], verificationTokens: [token] });
+  // As src/server/runtime.ts: POST /webhook/event on the raw node:http fast path, the rest through Fastify.
+  const receiverOptions = { inbox, logger: createLogger({ level: 'warn' }), encryptKeys: [encryptKey], verificationTokens: [token] };
+  const fastPath = createEventRequestHandler(receiverOptions);
+  const app = Fastify({ logger: false, serverFactory: (handler) => createServer(withFastPath(fastPath, handler)) });
+  await app.register(inboundReceiver, receiverOptions);
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = (app.server.address() as AddressInfo).port;
 } else {

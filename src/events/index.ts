@@ -12,7 +12,8 @@
  * WSClient events through `toInboundEvent(data, 'websocket')` into the same `inbox.put` (and card
  * callbacks to the same handler), so workers and dispatcher stay transport-blind.
  */
-export { inboundReceiver, type ReceiverOptions } from './receiver.js';
+export { inboundReceiver, receiverCore, type ReceiverOptions, type ReceiverCore, type PushAnswer } from './receiver.js';
+export { createEventRequestHandler, withFastPath, type EventRequestHandlerOptions } from './fast-path.js';
 export { startWorkers, type WorkerOptions, type Workers } from './worker.js';
 export { verifyPush, PushRejected, type VerifyConfig, type VerifiedPush } from './verify.js';
 export { NonceCache } from './nonce-cache.js';

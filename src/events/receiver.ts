@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { InboxEventInput, PutResult } from '../store/index.js';
 import { NonceCache } from './nonce-cache.js';
 import type { CardAction, CardActionResponse, EventSource } from './types.js';
-import { PushRejected, verifyPush, type VerifyConfig } from './verify.js';
+import { PushRejected, verifyPush, type VerifiedPush, type VerifyConfig } from './verify.js';
 
 export interface ReceiverOptions {
   /** Where verified events go before the 200 (the durable inbox). */
@@ -32,6 +33,28 @@ export interface ReceiverOptions {
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Every answer is JSON, typed as Fastify types `reply.send(object)`. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** What one push gets back: the HTTP status and the JSON text of the body. */
+export interface PushAnswer {
+  status: number;
+  body: string;
+}
+
+/** The receiver's checks and storage, independent of the HTTP layer that carries the push. */
+export interface ReceiverCore {
+  bodyLimit: number;
+  eventPath: string;
+  cardPath: string;
+  logger: Logger;
+  /** Verifies one push, stores it or hands it to the card handler, and says what to answer. Never rejects. */
+  answer(raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined): Promise<PushAnswer>;
+}
+
+// One core per options object: the Fastify routes and the raw fast path (createEventRequestHandler)
+// built from the same options share one nonce cache, so a replay is caught whichever way it comes in.
+const cores = new WeakMap<ReceiverOptions, ReceiverCore>();
 
 /**
  * Fastify plugin: `POST /webhook/event` and `POST /webhook/card`. Verifies every push (raw-body
@@ -42,27 +65,19 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * @example
  * app.register(inboundReceiver, { inbox, logger, encryptKeys: cfg.app.encryptKeys, verificationTokens: cfg.app.verificationTokens, onCardAction });
  */
+/**
+ * Fastify plugin: `POST /webhook/event` and `POST /webhook/card`. Verifies every push (raw-body
+ * signature, timestamp window, nonce, decryption, token), answers url_verification, stores events
+ * in the inbox before answering 200 `{}` (a duplicate is acked and dropped), and hands card
+ * callbacks to `onCardAction` within a 2.5 s budget. Forgeries get 401/400, never 200.
+ * For throughput, serve `POST /webhook/event` through `createEventRequestHandler` (same options object).
+ *
+ * @example
+ * app.register(inboundReceiver, { inbox, logger, encryptKeys: cfg.app.encryptKeys, verificationTokens: cfg.app.verificationTokens, onCardAction });
+ */
 export async function inboundReceiver(app: FastifyInstance, options: ReceiverOptions): Promise<void> {
-  const encryptKeys = options.encryptKeys ?? [];
-  const verificationTokens = options.verificationTokens ?? [];
-  if (encryptKeys.length === 0 && verificationTokens.length === 0 && !options.allowUnverified) {
-    throw new Error(
-      'The event receiver needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN (from the app\'s "Events and callbacks" page) to tell Feishu\'s pushes from forgeries; pass allowUnverified: true only for local experiments.',
-    );
-  }
-  const log = options.logger;
-  const windowSec = options.timestampWindowSec ?? 300;
-  const cfg: VerifyConfig = {
-    encryptKeys,
-    verificationTokens,
-    appId: options.appId,
-    timestampWindowSec: windowSec,
-    nonces: options.nonceCache ?? new NonceCache(2 * windowSec * 1000),
-    now: options.now ?? Date.now,
-    source: options.source ?? 'webhook',
-  };
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const budgetMs = options.cardBudgetMs ?? 2500;
+  const core = receiverCore(options);
+  const { bodyLimit, logger: log } = core;
 
   // Signatures are computed over the exact bytes received: keep the body as a Buffer, whatever its type.
   app.removeAllContentTypeParsers();
@@ -85,40 +100,52 @@ export async function inboundReceiver(app: FastifyInstance, options: ReceiverOpt
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let push;
-    try {
-      push = verifyPush(raw, req.headers, cfg);
-    } catch (err) {
-      if (!(err instanceof PushRejected)) throw err;
-      log.warn({ route: req.url, ip: req.ip, status: err.status, reason: err.reason }, 'inbound push rejected');
-      return reply.status(err.status).send({ msg: err.status === 401 ? 'unauthorized' : `bad request: ${err.reason}` });
-    }
-
-    if (push.kind === 'challenge') {
-      log.info({ route: req.url }, 'url_verification answered');
-      return reply.send({ challenge: push.challenge });
-    }
-
-    if (push.kind === 'card') return answerCard(push.action, reply);
-
-    const { event } = push;
-    let result: PutResult;
-    try {
-      result = await options.inbox.put({ id: event.id, type: event.type, source: event.source, payload: event.payload, payloadJson: push.json });
-    } catch (err) {
-      // Not stored, so not acked: Feishu re-sends, and its identical re-send must not look like a replay.
-      if (push.nonceKey) cfg.nonces.forget(push.nonceKey);
-      log.error({ err, event_id: event.id, type: event.type }, 'could not store the event; answering 500 so Feishu re-sends it');
-      return reply.status(500).send({ msg: 'could not store the event' });
-    }
-    if (result === 'duplicate') log.debug({ event_id: event.id, type: event.type }, 'duplicate event dropped');
-    return reply.type('application/json; charset=utf-8').send('{}');
+    const { status, body } = await core.answer(raw, req.headers, req.url, req.ip);
+    return reply.status(status).type(JSON_TYPE).send(body);
   };
 
-  const answerCard = async (action: CardAction, reply: FastifyReply) => {
+  const routeOptions = { bodyLimit };
+  app.post(core.eventPath, routeOptions, handle);
+  app.post(core.cardPath, routeOptions, handle);
+}
+
+/** The shared checks and storage for `options` (built once per options object). */
+export function receiverCore(options: ReceiverOptions): ReceiverCore {
+  let core = cores.get(options);
+  if (!core) {
+    core = buildCore(options);
+    cores.set(options, core);
+  }
+  return core;
+}
+
+function buildCore(options: ReceiverOptions): ReceiverCore {
+  const encryptKeys = options.encryptKeys ?? [];
+  const verificationTokens = options.verificationTokens ?? [];
+  if (encryptKeys.length === 0 && verificationTokens.length === 0 && !options.allowUnverified) {
+    throw new Error(
+      'The event receiver needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN (from the app\'s "Events and callbacks" page) to tell Feishu\'s pushes from forgeries; pass allowUnverified: true only for local experiments.',
+    );
+  }
+  const log = options.logger;
+  const windowSec = options.timestampWindowSec ?? 300;
+  const cfg: VerifyConfig = {
+    encryptKeys,
+    verificationTokens,
+    appId: options.appId,
+    timestampWindowSec: windowSec,
+    nonces: options.nonceCache ?? new NonceCache(2 * windowSec * 1000),
+    now: options.now ?? Date.now,
+    source: options.source ?? 'webhook',
+  };
+  const budgetMs = options.cardBudgetMs ?? 2500;
+  const EMPTY: PushAnswer = { status: 200, body: '{}' };
+  const json = (status: number, value: unknown): PushAnswer => ({ status, body: JSON.stringify(value) });
+
+  const answerCard = async (action: CardAction): Promise<PushAnswer> => {
     if (!options.onCardAction) {
       log.warn({ id: action.id, schema: action.schema }, 'card callback received but no card action handler is registered; answered {}');
-      return reply.send({});
+      return EMPTY;
     }
     const started = Date.now();
     const work = Promise.resolve().then(() => options.onCardAction!(action));
@@ -136,17 +163,58 @@ export async function inboundReceiver(app: FastifyInstance, options: ReceiverOpt
       // Feishu shows an error after 3 s: answer "no change" now; the handler goes on and updates the card later.
       log.info({ id: action.id, budget_ms: budgetMs }, 'card handler is slower than the budget; answered {} and let it continue');
       work.catch((err: unknown) => log.error({ err, id: action.id }, 'card action handler failed after the answer was sent'));
-      return reply.send({});
+      return EMPTY;
     }
     if ('error' in outcome) {
       log.error({ err: outcome.error, id: action.id, ms: Date.now() - started }, 'card action handler failed; answered {}');
-      return reply.send({});
+      return EMPTY;
     }
     const value = outcome.value;
-    return reply.send(value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+    return value && typeof value === 'object' && !Array.isArray(value) ? json(200, value) : EMPTY;
   };
 
-  const routeOptions = { bodyLimit };
-  app.post(options.paths?.event ?? '/webhook/event', routeOptions, handle);
-  app.post(options.paths?.card ?? '/webhook/card', routeOptions, handle);
+  const store = async (push: Extract<VerifiedPush, { kind: 'event' }>): Promise<PushAnswer> => {
+    const { event } = push;
+    let result: PutResult;
+    try {
+      result = await options.inbox.put({ id: event.id, type: event.type, source: event.source, payload: event.payload, payloadJson: push.json });
+    } catch (err) {
+      // Not stored, so not acked: Feishu re-sends, and its identical re-send must not look like a replay.
+      if (push.nonceKey) cfg.nonces.forget(push.nonceKey);
+      log.error({ err, event_id: event.id, type: event.type }, 'could not store the event; answering 500 so Feishu re-sends it');
+      return json(500, { msg: 'could not store the event' });
+    }
+    if (result === 'duplicate') log.debug({ event_id: event.id, type: event.type }, 'duplicate event dropped');
+    return EMPTY;
+  };
+
+  const answer = async (raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined): Promise<PushAnswer> => {
+    try {
+      let push: VerifiedPush;
+      try {
+        push = verifyPush(raw, headers, cfg);
+      } catch (err) {
+        if (!(err instanceof PushRejected)) throw err;
+        log.warn({ route, ip, status: err.status, reason: err.reason }, 'inbound push rejected');
+        return json(err.status, { msg: err.status === 401 ? 'unauthorized' : `bad request: ${err.reason}` });
+      }
+      if (push.kind === 'challenge') {
+        log.info({ route }, 'url_verification answered');
+        return json(200, { challenge: push.challenge });
+      }
+      if (push.kind === 'card') return await answerCard(push.action);
+      return await store(push);
+    } catch (err) {
+      log.error({ route, err }, 'inbound push failed');
+      return json(500, { msg: 'internal error' });
+    }
+  };
+
+  return {
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    eventPath: options.paths?.event ?? '/webhook/event',
+    cardPath: options.paths?.card ?? '/webhook/card',
+    logger: log,
+    answer,
+  };
 }

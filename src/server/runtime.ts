@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { inboundReceiver, startWorkers, type Workers } from '../events/index.js';
+import { createServer } from 'node:http';
+import { createEventRequestHandler, inboundReceiver, startWorkers, withFastPath, type ReceiverOptions, type Workers } from '../events/index.js';
 import { Inbox, openDatabase, type Store } from '../store/index.js';
 import { registerHealthRoutes } from './health.js';
 import { startLongConnection, type LongConnection } from './long-connection.js';
@@ -21,15 +22,19 @@ export async function startHubRuntime(hub: Hub, options: { concurrency: number }
   const inbox = new Inbox(store);
   const workers = startWorkers({ inbox, concurrency: options.concurrency, logger, handle: (event) => hub.handleEvent(event) });
 
-  const app = Fastify({ logger: false, trustProxy: true });
-  await app.register(inboundReceiver, {
+  const receiverOptions: ReceiverOptions = {
     inbox,
     logger,
     encryptKeys: config.app.encryptKeys,
     verificationTokens: config.app.verificationTokens,
     appId: config.app.appId,
     onCardAction: hub.handleCardAction,
-  });
+  };
+  // POST /webhook/event (the hot path) skips Fastify's routing and reply machinery; the same options
+  // object gives both paths one set of checks and one nonce cache.
+  const fastPath = createEventRequestHandler(receiverOptions, { trustProxy: true });
+  const app = Fastify({ logger: false, trustProxy: true, serverFactory: (handler) => createServer(withFastPath(fastPath, handler)) });
+  await app.register(inboundReceiver, receiverOptions);
   registerHealthRoutes(app, { hub, store });
 
   let longConnection: LongConnection | undefined;

@@ -96,6 +96,17 @@ describe('bad input to the receiver (encrypt key + verification token + app id c
     expect(r.logs.some((l) => l.msg === 'duplicate event dropped' && l.event_id === ev.header.event_id)).toBe(true);
   });
 
+  it('a request replayed to the other route (/webhook/event is served without Fastify, /webhook/card through it) → 401', async () => {
+    const { body, headers } = signPush(v2Event(), { encryptKey: ENCRYPT_KEY });
+    expect((await r.post('/webhook/event', body, headers)).status).toBe(200);
+    expect((await r.post('/webhook/card', body, headers)).status).toBe(401);
+    rejectedWith(401, /replayed/);
+    const other = signPush(v2Event(), { encryptKey: ENCRYPT_KEY });
+    expect((await r.post('/webhook/card', other.body, other.headers)).status).toBe(200);
+    expect((await r.post('/webhook/event?x=1', other.body, other.headers)).status).toBe(401);
+    rejectedWith(401, /replayed/);
+  });
+
   it('wrong verification token in a correctly signed v2 event → 401', async () => {
     const { body, headers } = signPush(v2Event('im.message.receive_v1', { token: 'forged' }), { encryptKey: ENCRYPT_KEY });
     expect((await r.post('/webhook/event', body, headers)).status).toBe(401);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { createLogger } from '../../src/config/index.js';
-import { inboundReceiver, type ReceiverOptions } from '../../src/events/index.js';
+import { createServer } from 'node:http';
+import { createEventRequestHandler, inboundReceiver, withFastPath, type ReceiverOptions } from '../../src/events/index.js';
 import { Inbox, openDatabase, type Store } from '../../src/store/index.js';
 
 export const ENCRYPT_KEY = 'test-encrypt-key-0123456789';
@@ -28,9 +29,13 @@ export async function startReceiver(options: Partial<ReceiverOptions> = {}) {
     },
   });
   const logger = createLogger({ level: 'debug', destination, secrets: [ENCRYPT_KEY, TOKEN] });
-  const app = Fastify({ logger: false });
+  // Served as src/server/runtime.ts serves it: POST /webhook/event on the raw fast path, the rest through Fastify.
+  const receiverOptions: ReceiverOptions = { encryptKeys: [ENCRYPT_KEY], verificationTokens: [TOKEN], appId: APP_ID, ...options, inbox, logger };
+  let app;
   try {
-    await app.register(inboundReceiver, { encryptKeys: [ENCRYPT_KEY], verificationTokens: [TOKEN], appId: APP_ID, ...options, inbox, logger });
+    const fastPath = createEventRequestHandler(receiverOptions);
+    app = Fastify({ logger: false, serverFactory: (handler) => createServer(withFastPath(fastPath, handler)) });
+    await app.register(inboundReceiver, receiverOptions);
   } catch (err) {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
