@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, errorsIn, launchChromium, openClient, screenshot } from './browser.js';
-import { startDemoHub } from './scenario.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeBrowser, errorsIn, openClient, screenshot } from './browser.js';
+import { useDemoHubInBrowser } from './scenario.js';
 
 describeBrowser('the emulator client: clicking a card the hub sent', () => {
-  let t: Awaited<ReturnType<typeof startDemoHub>>;
-  let browser: Browser;
+  const s = useDemoHubInBrowser();
   let page: Page;
 
-  beforeAll(async () => {
-    t = await startDemoHub();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
   it('shows the 1.0 approval card, and after Approve the toast and the updated card', async () => {
-    const [sent] = await t.say('/approve-demo');
+    const [sent] = await s.t.say('/approve-demo');
     expect(sent.msgType).toBe('interactive');
 
-    page = await openClient(browser, t.emulator.url, `#chat=${t.chatId}`);
+    page = await openClient(s.browser, s.t.emulator.url, `#chat=${s.t.chatId}`);
     const card = page.locator(`[data-message-id="${sent.messageId}"] .card`);
     await card.waitFor();
     await expect.poll(() => card.locator('.c-header').getAttribute('data-template')).toBe('orange');
@@ -50,15 +40,15 @@ describeBrowser('the emulator client: clicking a card the hub sent', () => {
     await screenshot(page, 'card-click-3-updated-card');
 
     // The click went to the hub as the user writing in the composer (Alice by default).
-    expect(t.actions.at(-1)).toMatchObject({ key: 'approval.approve', user: t.users.alice.open_id });
-    expect(JSON.parse(t.emulator.state.messages.get(sent.messageId)!.content).header.template).toBe('green');
+    expect(s.t.actions.at(-1)).toMatchObject({ key: 'approval.approve', user: s.t.users.alice.open_id });
+    expect(JSON.parse(s.t.emulator.state.messages.get(sent.messageId)!.content).header.template).toBe('green');
   });
 
   it('asks for confirmation before Reject and sends nothing when cancelled', async () => {
-    const [sent] = await t.say('/approve-demo', { as: 'bob' });
+    const [sent] = await s.t.say('/approve-demo', { as: 'bob' });
     const card = page.locator(`[data-message-id="${sent.messageId}"] .card`);
     await card.waitFor();
-    const before = t.actions.length;
+    const before = s.t.actions.length;
 
     await card.getByRole('button', { name: 'Reject' }).click();
     const dialog = page.getByTestId('confirm-dialog');
@@ -66,15 +56,15 @@ describeBrowser('the emulator client: clicking a card the hub sent', () => {
     expect(await dialog.innerText()).toContain('Reject this request?');
     await screenshot(page, 'card-click-4-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(t.actions.length).toBe(before);
+    expect(s.t.actions.length).toBe(before);
 
     // Clicking as another user: the callback's operator follows the composer's picker.
-    await page.getByTestId('user-picker').selectOption(t.users.carol.open_id);
+    await page.getByTestId('user-picker').selectOption(s.t.users.carol.open_id);
     await card.getByRole('button', { name: 'Reject' }).click();
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await page.locator('.toast[data-toast-type="warning"]', { hasText: 'Rejected EXP-1024' }).waitFor();
     await page.locator(`[data-message-id="${sent.messageId}"] .c-header[data-template="red"]`).waitFor();
-    expect(t.actions.at(-1)).toMatchObject({ key: 'approval.reject', user: t.users.carol.open_id });
+    expect(s.t.actions.at(-1)).toMatchObject({ key: 'approval.reject', user: s.t.users.carol.open_id });
     expect(errorsIn(page)).toEqual([]);
   });
 });

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { describeBrowser, errorsIn, launchChromium, openClient, screenshot } from './browser.js';
-import { startDemoHub } from './scenario.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeBrowser, errorsIn, openClient, screenshot } from './browser.js';
+import { useDemoHubInBrowser } from './scenario.js';
 
 describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files', () => {
-  let t: Awaited<ReturnType<typeof startDemoHub>>;
-  let browser: Browser;
+  const s = useDemoHubInBrowser();
   let page: Page;
 
-  beforeAll(async () => {
-    t = await startDemoHub();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
   it('renders columns, selects, the date picker, table and panel, and sends their values', async () => {
-    const [sent] = await t.say('/release-demo');
-    page = await openClient(browser, t.emulator.url, `#chat=${t.chatId}&message=${sent.messageId}`);
+    const [sent] = await s.t.say('/release-demo');
+    page = await openClient(s.browser, s.t.emulator.url, `#chat=${s.t.chatId}&message=${sent.messageId}`);
     const card = page.locator(`[data-message-id="${sent.messageId}"] .card[data-card-schema="2.0"]`);
     await card.waitFor();
     expect(await card.locator('.c-header').getAttribute('data-template')).toBe('indigo');
@@ -44,14 +34,14 @@ describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files'
     await screenshot(page, 'card-v2-2-select-open');
     await card.getByRole('option', { name: 'Production' }).click();
     await page.locator('.toast', { hasText: 'Environment: production' }).waitFor();
-    expect(t.actions.at(-1)).toMatchObject({ key: 'release.env', option: 'production' });
+    expect(s.t.actions.at(-1)).toMatchObject({ key: 'release.env', option: 'production' });
     expect(await card.locator('.select-value').first().innerText()).toBe('Production');
 
     const day = card.locator('input[data-tag="date_picker"]');
     expect(await day.inputValue()).toBe('2024-06-14');
     await day.fill('2024-06-21');
     await page.locator('.toast', { hasText: 'Release day: 2024-06-21' }).waitFor();
-    expect(t.actions.at(-1)!.option).toMatch(/^2024-06-21 [+-]\d{4}$/);
+    expect(s.t.actions.at(-1)!.option).toMatch(/^2024-06-21 [+-]\d{4}$/);
 
     await card.getByRole('button', { name: 'Rollback plan' }).click();
     expect(await card.locator('.c-panel-body').innerText()).toContain('Flip the feature flag');
@@ -59,11 +49,11 @@ describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files'
 
   it('checks required form fields, then submits form_value', async () => {
     const card = page.locator('.card[data-card-schema="2.0"]').last();
-    const before = t.actions.length;
+    const before = s.t.actions.length;
     await card.getByRole('button', { name: 'Sign off' }).click();
     await page.locator('.toast[data-toast-type="warning"]', { hasText: 'Please fill in the required fields' }).waitFor();
     expect(await card.locator('.c-input-error').innerText()).toBe('Required');
-    expect(t.actions.length).toBe(before);
+    expect(s.t.actions.length).toBe(before);
 
     await card.getByRole('textbox', { name: 'Notes' }).fill('Watch the billing queue');
     await card.getByRole('button', { name: 'Services to ship' }).click();
@@ -73,12 +63,12 @@ describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files'
     expect(await card.locator('.select-multi .select-value').innerText()).toBe('api-gateway, search');
     await card.getByRole('button', { name: 'Sign off' }).click();
     await page.locator('.toast[data-toast-type="success"]', { hasText: 'Signed off' }).waitFor();
-    expect(t.actions.at(-1)).toMatchObject({ key: 'release.sign_off', formValue: { notes: 'Watch the billing queue', services: ['api-gateway', 'search'] } });
+    expect(s.t.actions.at(-1)).toMatchObject({ key: 'release.sign_off', formValue: { notes: 'Watch the billing queue', services: ['api-gateway', 'search'] } });
     await screenshot(page, 'card-v2-3-form-submitted');
   });
 
   it('renders a post: title, styles, link, mention, code block, rule, markdown and image', async () => {
-    const [sent] = await t.say('/post-demo');
+    const [sent] = await s.t.say('/post-demo');
     const post = page.locator(`[data-message-id="${sent.messageId}"] .post-msg`);
     await post.waitFor();
     expect(await post.locator('.post-title').innerText()).toBe('Weekly engineering report');
@@ -95,7 +85,7 @@ describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files'
   });
 
   it('renders an image inline, a file as a chip with a download link, and a group card', async () => {
-    const [image, file, share] = await t.say('/files-demo');
+    const [image, file, share] = await s.t.say('/files-demo');
     const img = page.locator(`[data-message-id="${image.messageId}"] img.image-msg`);
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(480);
@@ -104,7 +94,7 @@ describeBrowser('the emulator client: a JSON 2.0 card, a post, images and files'
     expect(await chip.locator('.file-name').innerText()).toBe('q2-report.pdf');
     expect(await chip.locator('.file-size').innerText()).toBe('13 B');
     const href = await chip.getAttribute('href');
-    const download = await fetch(new URL(href!, t.emulator.url));
+    const download = await fetch(new URL(href!, s.t.emulator.url));
     expect(download.headers.get('content-disposition')).toContain('q2-report.pdf');
     expect(await download.text()).toBe('%PDF-1.4 demo');
 

@@ -1,24 +1,13 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { describeBrowser, errorsIn, launchChromium, openClient, screenshot } from './browser.js';
-import { startDemoHub } from './scenario.js';
+import { expect, it } from 'vitest';
+import { describeBrowser, errorsIn, openClient, screenshot } from './browser.js';
+import { useDemoHubInBrowser } from './scenario.js';
 
 describeBrowser('the emulator client: writing as a user', () => {
-  let t: Awaited<ReturnType<typeof startDemoHub>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    t = await startDemoHub();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const s = useDemoHubInBrowser();
 
   it('sends "@bot /help" from the composer and shows the bot\'s reply without a reload', async () => {
-    const page = await openClient(browser, t.emulator.url, `#chat=${t.chatId}`);
-    await page.getByTestId('user-picker').selectOption(t.users.bob.open_id);
+    const page = await openClient(s.browser, s.t.emulator.url, `#chat=${s.t.chatId}`);
+    await page.getByTestId('user-picker').selectOption(s.t.users.bob.open_id);
     const input = page.getByTestId('composer-input');
     await input.fill('@bot /help');
     await input.press('Enter');
@@ -39,7 +28,7 @@ describeBrowser('the emulator client: writing as a user', () => {
     expect(await page.locator('.chat-item.selected .chat-item-preview').innerText()).toMatch(/^feishu-hub bot: /);
 
     // The message went through the platform path: stored with Bob as sender and a mention of the bot.
-    const stored = t.messages().find((m) => m.sender.id === t.users.bob.open_id)!;
+    const stored = s.t.messages().find((m) => m.sender.id === s.t.users.bob.open_id)!;
     expect(stored.mentions.map((m) => m.name)).toEqual(['feishu-hub bot']);
 
     // The request log shows the bot's reply call and the event delivery.
@@ -55,7 +44,7 @@ describeBrowser('the emulator client: writing as a user', () => {
   });
 
   it('suggests mentions after "@" and will not write as someone outside the chat', async () => {
-    const page = await openClient(browser, t.emulator.url, `#chat=${t.chatId}`);
+    const page = await openClient(s.browser, s.t.emulator.url, `#chat=${s.t.chatId}`);
     const input = page.getByTestId('composer-input');
     await input.click();
     await input.pressSequentially('hi @car');
@@ -64,7 +53,7 @@ describeBrowser('the emulator client: writing as a user', () => {
     expect(await input.inputValue()).toBe('hi @Carol Wang ');
 
     // Dave is not a member of the demo group: the composer says so and stays disabled.
-    await page.getByTestId('user-picker').selectOption(t.users.dave.open_id);
+    await page.getByTestId('user-picker').selectOption(s.t.users.dave.open_id);
     expect(await page.locator('.composer-warn').innerText()).toBe('Dave Chen is not a member of this chat');
     expect(await input.isDisabled()).toBe(true);
     expect(errorsIn(page)).toEqual([]);

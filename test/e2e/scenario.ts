@@ -1,4 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser } from 'playwright-core';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
+import { launchChromium } from './browser.js';
 import { approvalCard, decidedCard, releaseCardFor, weeklyPost } from './fixtures/cards.js';
 import { gradientPng } from './fixtures/png.js';
 
@@ -13,7 +16,9 @@ export interface ReceivedAction {
  * A hub whose bot sends the e2e cards: `/approve-demo` (1.0 approval), `/release-demo` (2.0 card),
  * `/post-demo` (post with an uploaded image), `/files-demo` (image, file, group card). Every card action is recorded and answered with a toast.
  */
-export async function startDemoHub(): Promise<TestHub & { actions: ReceivedAction[] }> {
+export type DemoHub = TestHub & { actions: ReceivedAction[] };
+
+export async function startDemoHub(): Promise<DemoHub> {
   const actions: ReceivedAction[] = [];
   let ownerIds: string[] = [];
   const t = await createTestHub({
@@ -49,4 +54,21 @@ export async function startDemoHub(): Promise<TestHub & { actions: ReceivedActio
   });
   ownerIds = [t.users.bob.open_id, t.users.carol.open_id];
   return Object.assign(t, { actions });
+}
+
+/**
+ * The demo hub and a Chromium for one browser suite: started before its tests, closed after.
+ * Read `t` and `browser` inside tests (they are set by the suite's beforeAll).
+ */
+export function useDemoHubInBrowser(): { t: DemoHub; browser: Browser } {
+  const s = {} as { t: DemoHub; browser: Browser };
+  beforeAll(async () => {
+    s.t = await startDemoHub();
+    s.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await s.browser?.close();
+    await s.t?.close();
+  });
+  return s;
 }

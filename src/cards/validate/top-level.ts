@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, box, elementId, headerTemplate, hAlign, icon, direction, locales, obj, opt, plain, spacing, str, text, textTagColor, vAlign, type Version } from './common.js';
+import { bool, box, elementId, headerTemplate, icon, layout, locales, obj, opt, plain, str, text, textTagColor, type Version } from './common.js';
 
 /** Builds a schema on first use only (schemas are immutable; building them costs more than using them). */
 function once<T>(build: () => T): () => T {
@@ -64,15 +64,7 @@ export function cardLinkSchema(v: Version) {
 
 /** 2.0 `body`: layout fields plus `elements` (walked separately). @example bodySchema().parse({ elements: [] }) */
 export function bodySchema() {
-  return obj(2, {
-    elements: opt(z.array(z.unknown())),
-    direction: opt(direction()),
-    padding: opt(box()),
-    horizontal_spacing: opt(spacing()),
-    vertical_spacing: opt(spacing()),
-    horizontal_align: opt(hAlign()),
-    vertical_align: opt(vAlign()),
-  });
+  return obj(2, { elements: opt(z.array(z.unknown())), ...layout() });
 }
 
 const V2_HINTS: Record<string, string> = {
