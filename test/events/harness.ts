@@ -1,3 +1,4 @@
+import { readJson } from '../helpers/emulator.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,14 +45,7 @@ export async function startReceiver(options: Partial<ReceiverOptions> = {}) {
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const post = async (path: string, body: string | Buffer, headers: Record<string, string> = {}) => {
     const res = await fetch(url + path, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text };
+    return { status: res.status, ...(await readJson(res)) };
   };
   return {
     url,

@@ -49,12 +49,15 @@ export async function rawJson(url: string, method: string, body?: unknown, heade
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
+  return { status: res.status, headers: res.headers, ...(await readJson(res)) };
+}
+
+/** A response's text and, when it is JSON, the parsed body (undefined otherwise). */
+export async function readJson(res: Response): Promise<{ text: string; json: any }> {
   const text = await res.text();
-  let json: any;
   try {
-    json = JSON.parse(text);
+    return { text, json: JSON.parse(text) };
   } catch {
-    json = undefined;
+    return { text, json: undefined };
   }
-  return { status: res.status, headers: res.headers, json, text };
 }
