@@ -61,15 +61,6 @@ const cores = new WeakMap<ReceiverOptions, ReceiverCore>();
  * signature, timestamp window, nonce, decryption, token), answers url_verification, stores events
  * in the inbox before answering 200 `{}` (a duplicate is acked and dropped), and hands card
  * callbacks to `onCardAction` within a 2.5 s budget. Forgeries get 401/400, never 200.
- *
- * @example
- * app.register(inboundReceiver, { inbox, logger, encryptKeys: cfg.app.encryptKeys, verificationTokens: cfg.app.verificationTokens, onCardAction });
- */
-/**
- * Fastify plugin: `POST /webhook/event` and `POST /webhook/card`. Verifies every push (raw-body
- * signature, timestamp window, nonce, decryption, token), answers url_verification, stores events
- * in the inbox before answering 200 `{}` (a duplicate is acked and dropped), and hands card
- * callbacks to `onCardAction` within a 2.5 s budget. Forgeries get 401/400, never 200.
  * For throughput, serve `POST /webhook/event` through `createEventRequestHandler` (same options object).
  *
  * @example

@@ -116,15 +116,37 @@ describe('receiver: accepted pushes', () => {
 
   it('answers 500 when the inbox cannot store the event, and accepts Feishu\'s identical re-send later', async () => {
     r = await startReceiver();
-    const realPut = r.inbox.put.bind(r.inbox);
-    let broken = true;
-    r.inbox.put = (e) => (broken ? Promise.reject(new Error('disk full')) : realPut(e));
+    // A real storage failure: every insert into the inbox aborts until the trigger is dropped.
+    r.store.sqlite!.exec("CREATE TRIGGER inbox_full BEFORE INSERT ON inbox BEGIN SELECT RAISE(ABORT, 'disk full'); END");
     const ev = v2Event();
     const { body, headers } = signPush(ev, { encryptKey: ENCRYPT_KEY });
     expect((await r.post('/webhook/event', body, headers)).status).toBe(500);
-    broken = false;
+    expect(r.logs.some((l) => l.level === 50 && /could not store the event/.test(l.msg) && l.event_id === ev.header.event_id)).toBe(true);
+    expect(await r.inbox.get(ev.header.event_id)).toBeUndefined();
+    r.store.sqlite!.exec('DROP TRIGGER inbox_full');
     expect((await r.post('/webhook/event', body, headers)).status).toBe(200);
     expect(await r.inbox.get(ev.header.event_id)).toBeDefined();
+  });
+
+  it('keeps acking and storing every event if the inbox writer thread dies mid-burst', async () => {
+    r = await startReceiver();
+    const events = [...Array(41)].map(() => v2Event());
+    const post = (ev: ReturnType<typeof v2Event>) => {
+      const { body, headers } = signPush(ev, { encryptKey: ENCRYPT_KEY });
+      return r!.post('/webhook/event', body, headers);
+    };
+    const first = await post(events[0]); // the writer thread is running now
+    const firstHalf = events.slice(1, 21).map(post);
+    await new Promise((done) => setTimeout(done, 5));
+    void (r.store.writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const secondHalf = events.slice(21).map(post);
+    const statuses = [first, ...(await Promise.all([...firstHalf, ...secondHalf]))].map((p) => p.status);
+    expect(statuses).toEqual(events.map(() => 200));
+    expect(r.store.writer!.failed).toBe(true);
+    for (const ev of events) expect(await r.inbox.get(ev.header.event_id)).toBeDefined();
+    // And a forgery is still refused on the fallback path.
+    const forged = signPush(v2Event(), { encryptKey: 'not-the-key' });
+    expect((await r.post('/webhook/event', forged.body, forged.headers)).status).toBe(401);
   });
 
   it('with allowUnverified and no secrets, plaintext pushes are accepted (local experiments)', async () => {
