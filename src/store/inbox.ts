@@ -262,12 +262,23 @@ export class Inbox {
     const unique = [...firstIndex.values()].map((i) => items[i]);
     const fresh = new Set<string>();
     const writer = this.store.writer;
+    let written = false;
+    let recovered = false;
     if (writer && !writer.failed) {
       // SQLite file: the writer thread inserts and fsyncs; this thread gathers the next batch meanwhile.
       const rows = unique.map((e): InboxRow => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]);
-      const inserted = await writer.insert(rows);
-      unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
-    } else {
+      try {
+        const inserted = await writer.insert(rows);
+        unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
+        written = true;
+      } catch (err) {
+        // The thread died holding this batch: write it here instead. Rows it had committed come back
+        // as duplicates (still stored, still claimed by workers), and the fsync below covers them.
+        if (!writer.failed) throw err;
+        recovered = true;
+      }
+    }
+    if (!written) {
       if (this.insertRows && !this.store.sqlite!.inTransaction) {
         const inserted = this.insertRows(unique.map((e) => [e.id, e.type, e.source, e.payloadJson ?? JSON.stringify(e.payload), now, now]));
         unique.forEach((e, i) => inserted[i] && fresh.add(e.id));
@@ -296,7 +307,7 @@ export class Inbox {
       // runs inside the flush on purpose: puts arriving meanwhile form the next batch (group commit).
       await this.store.durable();
     }
-    if (fresh.size > 0) this.notify();
+    if (fresh.size > 0 || recovered) this.notify();
     return items.map((e, i) => (firstIndex.get(e.id) === i && fresh.has(e.id) ? 'new' : 'duplicate'));
   }
 
