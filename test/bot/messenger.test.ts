@@ -1,34 +1,28 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Messenger, card, mention, mentionAll, node, post, shareChat, text, uuidFrom } from '../../src/bot/index.js';
-import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { FeishuApiError } from '../../src/platform/index.js';
 import { PNG_1x1, addGroup, demoChat, readAll, user } from '../helpers/im.js';
-import { emulatorWithPlatform, platformFor } from '../platform/helpers.js';
+import { platformFor } from '../platform/helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
 
-let emu: EmulatorHandle;
-let ctl: Awaited<ReturnType<typeof emulatorWithPlatform>>['ctl'];
 let messenger: Messenger;
 const dir = mkdtempSync(join(tmpdir(), 'messenger-'));
 
-beforeAll(async () => {
-  ({ emu, ctl } = await emulatorWithPlatform());
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await ctl.reset();
-  messenger = new Messenger(platformFor(emu));
+const env = useEmulator();
+beforeEach(() => {
+  messenger = new Messenger(platformFor(env.emu));
 });
 
-const stored = (id: string) => emu.state.messages.get(id)!;
+const stored = (id: string) => env.emu.state.messages.get(id)!;
 const contentOf = (id: string) => JSON.parse(stored(id).content);
 
 describe('sending', () => {
   it('reaches a chat and a person by any receive id type', async () => {
-    const alice = user(emu, 'alice');
-    const chat = demoChat(emu).chat_id;
+    const alice = user(env.emu, 'alice');
+    const chat = demoChat(env.emu).chat_id;
     const toChat = await messenger.sendText(chat, 'to the group');
     expect(toChat.chat_id).toBe(chat);
     const p2p = new Set<string>();
@@ -37,22 +31,22 @@ describe('sending', () => {
       p2p.add(m.chat_id);
     }
     expect(p2p.size).toBe(1); // one p2p chat, whichever id named Alice
-    const p2pChat = emu.state.chats.get([...p2p][0])!;
+    const p2pChat = env.emu.state.chats.get([...p2p][0])!;
     expect(p2pChat.chat_mode).toBe('p2p');
     expect(p2pChat.members).toEqual([alice.open_id]);
   });
 
   it('text with @mentions and @all', async () => {
-    const bob = user(emu, 'bob');
-    const m = await messenger.send(demoChat(emu).chat_id, text(`${mention(bob.open_id, 'Bob')} and ${mentionAll()} look`));
+    const bob = user(env.emu, 'bob');
+    const m = await messenger.send(demoChat(env.emu).chat_id, text(`${mention(bob.open_id, 'Bob')} and ${mentionAll()} look`));
     expect(contentOf(m.message_id).text).toBe(`<at user_id="${bob.open_id}">Bob</at> and <at user_id="all"></at> look`);
     expect(stored(m.message_id).mentions.map((x) => x.id)).toContain(bob.open_id);
   });
 
   it('posts built with the rich-text builder', async () => {
-    const bob = user(emu, 'bob');
+    const bob = user(env.emu, 'bob');
     const m = await messenger.send(
-      demoChat(emu).chat_id,
+      demoChat(env.emu).chat_id,
       post('Deploy finished').line('service ', node.text('api', ['bold']), ' by ', node.at(bob.open_id)).line(node.link('logs', 'https://logs.example.com')).code('npm test', 'shell'),
     );
     expect(stored(m.message_id).msg_type).toBe('post');
@@ -63,16 +57,16 @@ describe('sending', () => {
   });
 
   it('images and files from a Buffer or a path, uploaded then sent', async () => {
-    const chat = demoChat(emu).chat_id;
+    const chat = demoChat(env.emu).chat_id;
     const img = await messenger.sendImage(chat, PNG_1x1);
     const key = contentOf(img.message_id).image_key;
-    expect(emu.state.uploads.get(key)?.kind).toBe('image');
+    expect(env.emu.state.uploads.get(key)?.kind).toBe('image');
 
     const path = join(dir, 'report.pdf');
     writeFileSync(path, '%PDF-1.4 tiny');
     const f = await messenger.sendFile(chat, path);
     const fileKey = contentOf(f.message_id).file_key;
-    expect(emu.state.uploads.get(fileKey)).toMatchObject({ kind: 'file', type: 'pdf', file_name: 'report.pdf' });
+    expect(env.emu.state.uploads.get(fileKey)).toMatchObject({ kind: 'file', type: 'pdf', file_name: 'report.pdf' });
 
     const imgPath = join(dir, 'dot.png');
     writeFileSync(imgPath, PNG_1x1);
@@ -80,31 +74,31 @@ describe('sending', () => {
   });
 
   it('cards as JSON or as a template, and share_chat', async () => {
-    const chat = demoChat(emu).chat_id;
+    const chat = demoChat(env.emu).chat_id;
     const json = { config: { update_multi: true }, header: { title: { tag: 'plain_text', content: 'Deploy?' } }, elements: [{ tag: 'div', text: { tag: 'plain_text', content: 'api v2' } }] };
     const m1 = await messenger.sendCard(chat, json);
     expect(contentOf(m1.message_id)).toEqual(json);
     const m2 = await messenger.sendCard(chat, { template_id: 'AAqTemplate1', version: '1.0.2', variables: { service: 'api' } });
     expect(contentOf(m2.message_id)).toEqual({ type: 'template', data: { template_id: 'AAqTemplate1', template_version_name: '1.0.2', template_variable: { service: 'api' } } });
-    const other = addGroup(emu, { name: 'shared' });
+    const other = addGroup(env.emu, { name: 'shared' });
     const m3 = await messenger.send(chat, shareChat(other.chat_id));
     expect(contentOf(m3.message_id)).toEqual({ chat_id: other.chat_id });
     expect(card(json).msgType).toBe('interactive');
   });
 
   it('the same uuid sends one message; without one, every call is its own message', async () => {
-    const chat = demoChat(emu).chat_id;
+    const chat = demoChat(env.emu).chat_id;
     const uuid = uuidFrom('evt_1', 'ack');
     const a = await messenger.sendText(chat, 'once', { uuid });
     const b = await messenger.sendText(chat, 'once', { uuid });
     expect(b.message_id).toBe(a.message_id);
     await messenger.sendText(chat, 'twice');
     await messenger.sendText(chat, 'twice');
-    expect([...emu.state.messages.values()].filter((m) => m.content.includes('twice'))).toHaveLength(2);
+    expect([...env.emu.state.messages.values()].filter((m) => m.content.includes('twice'))).toHaveLength(2);
   });
 
   it('a bot outside the chat gets 230002 with what to do', async () => {
-    const outside = addGroup(emu, { name: 'no bot', bots: [] });
+    const outside = addGroup(env.emu, { name: 'no bot', bots: [] });
     const err = await messenger.sendText(outside.chat_id, 'hi').catch((e) => e);
     expect(err).toBeInstanceOf(FeishuApiError);
     expect(err.code).toBe(230002);
@@ -114,7 +108,7 @@ describe('sending', () => {
 
 describe('after sending', () => {
   it('reply, reply in thread, edit, patch a card, get, recall', async () => {
-    const chat = demoChat(emu).chat_id;
+    const chat = demoChat(env.emu).chat_id;
     const root = await messenger.sendText(chat, 'root');
     const r1 = await messenger.reply(root.message_id, text('a reply'));
     expect(r1.parent_id).toBe(root.message_id);
@@ -136,7 +130,7 @@ describe('after sending', () => {
   });
 
   it('history: all pages, a time range, newest first, a limit', async () => {
-    const chat = addGroup(emu, { name: 'history' }).chat_id;
+    const chat = addGroup(env.emu, { name: 'history' }).chat_id;
     for (let i = 0; i < 7; i++) await messenger.sendText(chat, `m${i}`);
     const texts = async (o: Parameters<Messenger['history']>[1]) => {
       const out: string[] = [];
@@ -150,7 +144,7 @@ describe('after sending', () => {
   });
 
   it('downloads a message resource as a stream', async () => {
-    const m = await messenger.sendImage(demoChat(emu).chat_id, PNG_1x1);
+    const m = await messenger.sendImage(demoChat(env.emu).chat_id, PNG_1x1);
     const key = contentOf(m.message_id).image_key;
     const res = await messenger.download(m.message_id, key, 'image');
     expect(await readAll(res.stream)).toEqual(PNG_1x1);
@@ -164,7 +158,7 @@ describe('after sending', () => {
 
 describe('chats and members', () => {
   it('create (deduplicated by uuid), list, search, get, update, members, disband', async () => {
-    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((k) => user(emu, k).open_id);
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((k) => user(env.emu, k).open_id);
     const created = await messenger.chats.create({ name: 'incident 42', description: 'db down', users: [alice, bob], uuid: 'incident-42' });
     const again = await messenger.chats.create({ name: 'incident 42', users: [alice, bob], uuid: 'incident-42' });
     expect(again.chat_id).toBe(created.chat_id);
@@ -192,6 +186,6 @@ describe('chats and members', () => {
     expect(await members()).toEqual([alice, carol].sort());
 
     await messenger.chats.disband(id);
-    expect(emu.state.chats.get(id)!.status).toBe('dissolved');
+    expect(env.emu.state.chats.get(id)!.status).toBe('dissolved');
   });
 });

@@ -1,28 +1,19 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebhookBot, card, mentionAll, post, webhookSign } from '../../src/bot/index.js';
-import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { FeishuApiError } from '../../src/platform/index.js';
 import { demoChat } from '../helpers/im.js';
-import { calls, emulatorWithPlatform } from '../platform/helpers.js';
+import { calls } from '../platform/helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
 
-let emu: EmulatorHandle;
-let ctl: Awaited<ReturnType<typeof emulatorWithPlatform>>['ctl'];
-
-beforeAll(async () => {
-  ({ emu, ctl } = await emulatorWithPlatform());
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await ctl.reset();
-});
+const env = useEmulator();
 
 async function hook(o: { secret?: string; keywords?: string[] } = {}): Promise<string> {
-  const r = await ctl.call('POST', '/__emulator/webhook-bots', { chat_id: demoChat(emu).chat_id, ...o });
+  const r = await env.ctl.call('POST', '/__emulator/webhook-bots', { chat_id: demoChat(env.emu).chat_id, ...o });
   expect(r.status).toBe(200);
   return r.body.url;
 }
-const chatTexts = () => [...emu.state.messages.values()].filter((m) => m.chat_id === demoChat(emu).chat_id).map((m) => JSON.parse(m.content));
+const chatTexts = () => [...env.emu.state.messages.values()].filter((m) => m.chat_id === demoChat(env.emu).chat_id).map((m) => JSON.parse(m.content));
 
 describe('custom group bot (webhook)', () => {
   it('signs with HMAC-SHA256 keyed by "timestamp\\nsecret" over an empty message', () => {
@@ -57,7 +48,7 @@ describe('custom group bot (webhook)', () => {
     const bot = new WebhookBot({ url, keywords: ['[alert]'] });
     const err = await bot.text('no keyword here').catch((e) => e);
     expect(err.code).toBe(19024);
-    expect(calls(emu, 'POST', '/open-apis/bot/v2/hook/*')).toHaveLength(0);
+    expect(calls(env.emu, 'POST', '/open-apis/bot/v2/hook/*')).toHaveLength(0);
     await bot.text('[alert] disk full');
     // Without telling the client, the platform refuses it.
     const unaware = await new WebhookBot({ url }).text('no keyword').catch((e) => e);
@@ -70,7 +61,7 @@ describe('custom group bot (webhook)', () => {
     const bot = new WebhookBot({ url });
     await Promise.all(Array.from({ length: 12 }, (_, i) => bot.text(`burst ${i}`)));
     expect(chatTexts()).toHaveLength(12);
-    expect(calls(emu, 'POST', '/open-apis/bot/v2/hook/*').filter((c) => c.status !== 200 || (c.code ?? 0) !== 0)).toHaveLength(0);
+    expect(calls(env.emu, 'POST', '/open-apis/bot/v2/hook/*').filter((c) => c.status !== 200 || (c.code ?? 0) !== 0)).toHaveLength(0);
   });
 
   it('refuses URLs that are not custom bot hooks', () => {

@@ -1,22 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type * as lark from '@larksuiteoapi/node-sdk';
-import type { EmulatorHandle } from '../../src/emulator/index.js';
-import { emulatorWithSdk, rawJson, sdkClient } from '../helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { rawJson, useEmulator } from '../helpers/emulator.js';
 import { demoChat, user } from '../helpers/im.js';
 
-let emu: EmulatorHandle;
-let client: lark.Client;
-let ctl: Awaited<ReturnType<typeof emulatorWithSdk>>['control'];
-
-beforeAll(async () => {
-  ({ emu, client, control: ctl } = await emulatorWithSdk());
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await ctl.reset();
-  client = sdkClient(emu);
-});
+const env = useEmulator();
 
 const SUCCESS = { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, msg: 'success' };
 
@@ -24,30 +11,30 @@ const SUCCESS = { StatusCode: 0, StatusMessage: 'success', code: 0, data: {}, ms
 const sign = (timestamp: string, secret: string) => createHmac('sha256', `${timestamp}\n${secret}`).digest('base64');
 
 async function newBot(body: Record<string, unknown> = {}) {
-  const r = await ctl.call('POST', '/__emulator/webhook-bots', { chat_id: demoChat(emu).chat_id, ...body });
+  const r = await env.ctl.call('POST', '/__emulator/webhook-bots', { chat_id: demoChat(env.emu).chat_id, ...body });
   expect(r.status).toBe(200);
   return r.body as { token: string; url: string };
 }
 
 const post = (url: string, body: unknown) => rawJson(url, 'POST', body);
-const emulatorSeconds = async () => String(Math.floor((await ctl.state()).now / 1000));
-const messagesOfChat = (chatId: string) => [...emu.state.messages.values()].filter((m) => m.chat_id === chatId);
+const emulatorSeconds = async () => String(Math.floor((await env.ctl.state()).now / 1000));
+const messagesOfChat = (chatId: string) => [...env.emu.state.messages.values()].filter((m) => m.chat_id === chatId);
 
 describe('custom bot webhook: POST /open-apis/bot/v2/hook/:token', () => {
   it('posts a text into the group as an app, answering the legacy+new success body', async () => {
     const bot = await newBot({ name: 'CI' });
-    expect(bot.url).toBe(`${emu.url}/open-apis/bot/v2/hook/${bot.token}`);
-    const bob = user(emu, 'bob');
+    expect(bot.url).toBe(`${env.emu.url}/open-apis/bot/v2/hook/${bot.token}`);
+    const bob = user(env.emu, 'bob');
     const r = await post(bot.url, { msg_type: 'text', content: { text: `build green <at user_id="${bob.open_id}">Bob</at>` } });
     expect(r.status).toBe(200);
     expect(r.json).toEqual(SUCCESS);
-    const [msg] = messagesOfChat(demoChat(emu).chat_id);
-    expect(msg).toMatchObject({ msg_type: 'text', sender: { id_type: 'app_id', sender_type: 'app', tenant_key: emu.tenantKey } });
+    const [msg] = messagesOfChat(demoChat(env.emu).chat_id);
+    expect(msg).toMatchObject({ msg_type: 'text', sender: { id_type: 'app_id', sender_type: 'app', tenant_key: env.emu.tenantKey } });
     expect(msg.sender.id).toMatch(/^cli_[0-9a-f]{16}$/);
     expect(msg.mentions.map((m) => m.id)).toEqual([bob.open_id]);
 
     // The app sees it in the chat history like any other message.
-    const history = await client.im.message.list({ params: { container_id_type: 'chat', container_id: demoChat(emu).chat_id } });
+    const history = await env.client.im.message.list({ params: { container_id_type: 'chat', container_id: demoChat(env.emu).chat_id } });
     expect(history.data!.items!.map((m) => JSON.parse(m.body!.content!).text)).toEqual(['build green @_user_1']);
   });
 
@@ -56,21 +43,21 @@ describe('custom bot webhook: POST /open-apis/bot/v2/hook/:token', () => {
     const bodies = [
       { msg_type: 'post', content: { post: { zh_cn: { title: '上线', content: [[{ tag: 'text', text: 'v1.2 ' }, { tag: 'a', text: 'notes', href: 'https://example.com' }]] } } } },
       { msg_type: 'image', content: { image_key: 'img_v2_0123' } },
-      { msg_type: 'share_chat', content: { share_chat_id: demoChat(emu).chat_id } },
+      { msg_type: 'share_chat', content: { share_chat_id: demoChat(env.emu).chat_id } },
       { msg_type: 'interactive', card: { header: { title: { tag: 'plain_text', content: 'Alert' } }, elements: [{ tag: 'markdown', content: '**cpu** 99%' }] } },
       { msg_type: 'interactive', card: { type: 'template', data: { template_id: 'AAqk1234', template_variable: { service: 'api' } } } },
     ];
     for (const b of bodies) expect((await post(bot.url, b)).json).toEqual(SUCCESS);
-    const stored = messagesOfChat(demoChat(emu).chat_id);
+    const stored = messagesOfChat(demoChat(env.emu).chat_id);
     expect(stored.map((m) => m.msg_type)).toEqual(['post', 'image', 'share_chat', 'interactive', 'interactive']);
     expect(JSON.parse(stored[0].content)).toEqual(bodies[0].content!.post);
-    expect(JSON.parse(stored[2].content)).toEqual({ chat_id: demoChat(emu).chat_id });
+    expect(JSON.parse(stored[2].content)).toEqual({ chat_id: demoChat(env.emu).chat_id });
     expect(JSON.parse(stored[3].content)).toEqual(bodies[3].card);
   });
 
   it('answers unknown tokens, bad JSON, bad msg_type, malformed content and big bodies with HTTP 200 and the documented codes', async () => {
     const bot = await newBot();
-    const unknown = await post(`${emu.url}/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000`, { msg_type: 'text', content: { text: 'x' } });
+    const unknown = await post(`${env.emu.url}/open-apis/bot/v2/hook/00000000-0000-0000-0000-000000000000`, { msg_type: 'text', content: { text: 'x' } });
     expect(unknown.status).toBe(200);
     expect(unknown.json).toEqual({ code: 19001, msg: 'param invalid: incoming webhook access token invalid', data: {} });
 
@@ -86,7 +73,7 @@ describe('custom bot webhook: POST /open-apis/bot/v2/hook/:token', () => {
 
     const big = await post(bot.url, { msg_type: 'text', content: { text: 'x'.repeat(21 * 1024) } });
     expect(big.json.code).toBe(19036);
-    expect(messagesOfChat(demoChat(emu).chat_id)).toEqual([]);
+    expect(messagesOfChat(demoChat(env.emu).chat_id)).toEqual([]);
   });
 
   it('checks the signature against the emulator clock, within one hour', async () => {
@@ -104,7 +91,7 @@ describe('custom bot webhook: POST /open-apis/bot/v2/hook/:token', () => {
     expect((await post(bot.url, { timestamp: recent, sign: sign(recent, secret), msg_type: 'text', content: { text: 'x' } })).json).toEqual(SUCCESS);
 
     // Two hours later on the emulator clock, a signature made from the same timestamp is stale.
-    await ctl.advance(2 * 60 * 60 * 1000);
+    await env.ctl.advance(2 * 60 * 60 * 1000);
     expect((await post(bot.url, { timestamp: ts, sign: sign(ts, secret), msg_type: 'text', content: { text: 'x' } })).json).toEqual(fail);
     const now = await emulatorSeconds();
     expect((await post(bot.url, { timestamp: now, sign: sign(now, secret), msg_type: 'text', content: { text: 'x' } })).json).toEqual(SUCCESS);
@@ -136,31 +123,31 @@ describe('custom bot webhook: POST /open-apis/bot/v2/hook/:token', () => {
     const other = await newBot();
     const send = (url = bot.url) => post(url, { msg_type: 'text', content: { text: 'x' } });
     // Start at the top of an emulator minute, then move the clock one second per burst of five.
-    const now = (await ctl.state()).now;
-    await ctl.advance(60_000 - (now % 60_000) + 1);
+    const now = (await env.ctl.state()).now;
+    await env.ctl.advance(60_000 - (now % 60_000) + 1);
     for (let i = 0; i < 5; i++) expect((await send()).json.code).toBe(0);
     expect((await send()).json).toEqual({ code: 11232, msg: 'create message service trigger rate limit', data: {} });
     expect((await send(other.url)).json.code).toBe(0); // per bot
     for (let s = 1; s < 20; s++) {
-      await ctl.advance(1000);
+      await env.ctl.advance(1000);
       for (let i = 0; i < 5; i++) expect((await send()).json.code).toBe(0);
     }
-    await ctl.advance(1000);
+    await env.ctl.advance(1000);
     expect((await send()).json.code).toBe(11232); // 100 in this minute already
   });
 
   it('stops working when its group is disbanded, and hides secrets in the state', async () => {
-    const chatId = (await client.im.chat.create({ data: { name: 'temporary' } })).data!.chat_id!;
-    const r = await ctl.call('POST', '/__emulator/webhook-bots', { chat_id: chatId, secret: 's3cret', keywords: ['x'] });
-    const state = await ctl.state();
+    const chatId = (await env.client.im.chat.create({ data: { name: 'temporary' } })).data!.chat_id!;
+    const r = await env.ctl.call('POST', '/__emulator/webhook-bots', { chat_id: chatId, secret: 's3cret', keywords: ['x'] });
+    const state = await env.ctl.state();
     const listed = state.webhook_bots.find((b: { token: string }) => b.token === r.body.token);
     expect(listed).toMatchObject({ chat_id: chatId, signed: true, keywords: ['x'] });
     expect(JSON.stringify(state.webhook_bots)).not.toContain('s3cret');
 
-    await client.im.chat.delete({ path: { chat_id: chatId } });
+    await env.client.im.chat.delete({ path: { chat_id: chatId } });
     expect((await post(r.body.url, { msg_type: 'text', content: { text: 'x' } })).json.code).toBe(19001);
 
-    expect((await ctl.call('POST', '/__emulator/webhook-bots', { chat_id: 'oc_nope' })).status).toBe(404);
-    expect((await ctl.call('POST', '/__emulator/webhook-bots', { chat_id: chatId, keywords: Array(11).fill('k') })).status).toBe(400);
+    expect((await env.ctl.call('POST', '/__emulator/webhook-bots', { chat_id: 'oc_nope' })).status).toBe(404);
+    expect((await env.ctl.call('POST', '/__emulator/webhook-bots', { chat_id: chatId, keywords: Array(11).fill('k') })).status).toBe(400);
   });
 });

@@ -1,4 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
 
 /** A running emulator plus an official SDK client pointed at it (with its own token cache). */
@@ -18,6 +19,36 @@ export function sdkClient(emu: EmulatorHandle, extra: Partial<ConstructorParamet
     logger: { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} },
     ...extra,
   });
+}
+
+/** What `useEmulator` gives a test file; the fields are set once its hooks have run. */
+export interface EmulatorPerFile {
+  emu: EmulatorHandle;
+  ctl: ReturnType<typeof control>;
+  /** A fresh official SDK client for each test. */
+  client: lark.Client;
+}
+
+/**
+ * One emulator for the test file, reset before each test. A reset revokes tokens, so each test also
+ * gets a new SDK client whose token cache starts empty. Registers the hooks; read the fields in tests.
+ *
+ * @example
+ * const env = useEmulator();
+ * it('sends', async () => { await env.client.im.message.create(...); });
+ */
+export function useEmulator(options: EmulatorOptions = {}): EmulatorPerFile {
+  const env = {} as EmulatorPerFile;
+  beforeAll(async () => {
+    env.emu = await startEmulator({ port: 0, ...options });
+    env.ctl = control(env.emu);
+  });
+  afterAll(() => env.emu?.close());
+  beforeEach(async () => {
+    await env.ctl.reset();
+    env.client = sdkClient(env.emu);
+  });
+  return env;
 }
 
 /** Small client for the control API (`/__emulator/*`). */

@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { FeishuApiError, requestOptions, type Platform } from '../../src/platform/index.js';
 import { calls, emulatorWithPlatform, platformFor, TOKEN_PATH } from './helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
 
-let emu: EmulatorHandle;
-let ctl: Awaited<ReturnType<typeof emulatorWithPlatform>>['ctl'];
-
-beforeAll(async () => {
-  ({ emu, ctl } = await emulatorWithPlatform());
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await ctl.reset();
-});
+const env = useEmulator();
 
 const listChats = (p: Platform) => p.sdk.im.v1.chat.list({ params: { page_size: 1 } });
 
 describe('tenant tokens', () => {
   it('20 concurrent cold calls make one token request', async () => {
-    const platform = platformFor(emu);
+    const platform = platformFor(env.emu);
     const results = await Promise.all(Array.from({ length: 20 }, () => listChats(platform)));
     expect(results.every((r) => r.code === 0)).toBe(true);
-    expect(calls(emu, 'POST', TOKEN_PATH)).toHaveLength(1);
+    expect(calls(env.emu, 'POST', TOKEN_PATH)).toHaveLength(1);
     expect(platform.metrics.tokenCacheStats().fetches).toBe(1);
   });
 
   it('over 10,000 calls with a token invalidated mid-run: all succeed, 2 token requests, hit rate ≥ 99.9 %', async () => {
-    await ctl.rateLimits({ enabled: false });
-    const platform = platformFor(emu, { limits: false });
+    await env.ctl.rateLimits({ enabled: false });
+    const platform = platformFor(env.emu, { limits: false });
     let done = 0;
     let invalidated = false;
     const worker = async () => {
@@ -35,7 +27,7 @@ describe('tenant tokens', () => {
         done++;
         if (done === 5_000 && !invalidated) {
           invalidated = true;
-          const r = await ctl.call('POST', '/__emulator/tokens/invalidate', {});
+          const r = await env.ctl.call('POST', '/__emulator/tokens/invalidate', {});
           expect(r.body.invalidated).toBeGreaterThan(0);
         }
         const res = await listChats(platform);
@@ -43,9 +35,9 @@ describe('tenant tokens', () => {
       }
     };
     await Promise.all(Array.from({ length: 25 }, worker));
-    const refused = calls(emu).filter((c) => c.code === 99991663);
+    const refused = calls(env.emu).filter((c) => c.code === 99991663);
     expect(refused.length).toBeGreaterThan(0); // the invalidation really hit calls in flight
-    expect(calls(emu, 'POST', TOKEN_PATH)).toHaveLength(2);
+    expect(calls(env.emu, 'POST', TOKEN_PATH)).toHaveLength(2);
     expect(platform.metrics.tokenCacheHitRate()).toBeGreaterThanOrEqual(0.999);
     const stats = platform.metrics.tokenCacheStats();
     expect(stats.misses).toBe(2);
@@ -53,26 +45,26 @@ describe('tenant tokens', () => {
     const text = await platform.metrics.registry.metrics();
     expect(text).toMatch(/feishu_token_cache_lookups_total\{result="hit"\} \d{4,}/);
     expect(text).toMatch(/feishu_api_retries_total\{api="GET \/open-apis\/im\/v1\/chats",reason="token"\}/);
-    await ctl.rateLimits({ enabled: true });
+    await env.ctl.rateLimits({ enabled: true });
   }, 120_000);
 
   it('refreshes ahead of expiry without making callers wait, and never uses a token past its margin', async () => {
     let now = Date.now();
-    const platform = platformFor(emu, { tokens: { now: () => now } });
+    const platform = platformFor(env.emu, { tokens: { now: () => now } });
     await listChats(platform);
     const first = await platform.tokens.tenantToken();
     now += 2 * 3600_000 - 5 * 60_000; // 5 min left: inside the refresh-ahead window
-    await ctl.advance(2 * 3600_000 - 5 * 60_000);
+    await env.ctl.advance(2 * 3600_000 - 5 * 60_000);
     expect(await platform.tokens.tenantToken()).toBe(first); // answered from the cache at once…
     await new Promise((r) => setTimeout(r, 50));
     const second = await platform.tokens.tenantToken(); // …while a fresh one was fetched behind it
     expect(second).not.toBe(first);
-    expect(calls(emu, 'POST', TOKEN_PATH)).toHaveLength(2);
+    expect(calls(env.emu, 'POST', TOKEN_PATH)).toHaveLength(2);
     expect((await listChats(platform)).code).toBe(0);
   });
 
   it('a wrong secret fails with 10015, explained, and the secret appears nowhere in the error', async () => {
-    const platform = platformFor(emu, { appSecret: 'wrong-secret-value-123' });
+    const platform = platformFor(env.emu, { appSecret: 'wrong-secret-value-123' });
     const err = await listChats(platform).catch((e) => e);
     expect(err).toBeInstanceOf(FeishuApiError);
     expect(err.code).toBe(10015);
@@ -80,7 +72,7 @@ describe('tenant tokens', () => {
     expect(err.retryable).toBe(false);
     const dump = JSON.stringify({ message: err.message, stack: err.stack, json: err });
     expect(dump).not.toContain('wrong-secret-value-123');
-    expect(calls(emu, 'POST', TOKEN_PATH)).toHaveLength(1); // not retried: it cannot get better
+    expect(calls(env.emu, 'POST', TOKEN_PATH)).toHaveLength(1); // not retried: it cannot get better
   });
 });
 
