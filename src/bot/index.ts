@@ -5,3 +5,7 @@ export { text, mention, mentionAll, image, file, shareChat, card, post, node, Po
 export { resolveRecipient, type Recipient, type ReceiveIdType } from './recipient.js';
 export { fileTypeOf, type UploadSource, type FileType } from './upload.js';
 export { WebhookBot, webhookSign, webhookBody, type WebhookBotOptions } from './webhook.js';
+export { botCapability, type BotState, type CommandInfo } from './capability.js';
+export type { BotConfig } from './config.js';
+export type { MessageContext, CommandContext, Sender } from './context.js';
+export { replyTo, sayIn, type Reply, type CardInput, type ReplyOptions } from './reply.js';

@@ -18,3 +18,5 @@ export {
   type AnyCard, type Card1, type Card2, type TemplateCard, type CardElement, type CardHeader, type CardConfig,
   type TextObject, type Behavior, type MultiUrl, type HeaderTemplate, type TextTagColor, type ButtonType, type ButtonSize, type Locale,
 } from './types.js';
+export { cardsCapability } from './capability.js';
+export { ActionRouter, actionKeys, type ActionContext, type ActionListener, type ToastType } from './actions.js';

@@ -10,7 +10,18 @@ export interface HubConfig {
   domain: string;
   eventMode: 'webhook' | 'websocket';
   emulatorPort: number;
-  http: { port: number; host: string; publicUrl?: string };
+  http: {
+    port: number;
+    host: string;
+    publicUrl?: string;
+    /** Fastify/proxy-addr semantics: false (default: X-Forwarded-For ignored), true, a hop count, or trusted addresses. */
+    trustProxy: boolean | number | string;
+    /** Time to receive a request's headers, then the whole request, before it is cut (408). */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+  };
+  /** Accept unsigned, unverified pushes (no encrypt key, no verification token): local experiments only. */
+  allowUnverified: boolean;
   sessionSecret?: string;
   databaseUrl: string;
   redisUrl?: string;
@@ -94,7 +105,15 @@ export function loadConfig(options: LoadOptions = {}): HubConfig {
     domain: c.FEISHU_DOMAIN,
     eventMode: c.FEISHU_EVENT_MODE,
     emulatorPort: c.FEISHU_EMULATOR_PORT,
-    http: { port: c.HUB_PORT, host: c.HUB_HOST, publicUrl: c.HUB_PUBLIC_URL },
+    http: {
+      port: c.HUB_PORT,
+      host: c.HUB_HOST,
+      publicUrl: c.HUB_PUBLIC_URL,
+      trustProxy: c.HUB_TRUST_PROXY,
+      headersTimeoutMs: Math.min(c.HUB_HEADERS_TIMEOUT_MS, c.HUB_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: c.HUB_REQUEST_TIMEOUT_MS,
+    },
+    allowUnverified: c.FEISHU_ALLOW_UNVERIFIED,
     sessionSecret: c.HUB_SESSION_SECRET,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,

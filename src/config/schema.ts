@@ -13,6 +13,10 @@ export const configKeys = [
   'HUB_HOST',
   'HUB_PUBLIC_URL',
   'HUB_SESSION_SECRET',
+  'HUB_TRUST_PROXY',
+  'HUB_HEADERS_TIMEOUT_MS',
+  'HUB_REQUEST_TIMEOUT_MS',
+  'FEISHU_ALLOW_UNVERIFIED',
   'DATABASE_URL',
   'REDIS_URL',
   'LOG_LEVEL',
@@ -27,6 +31,8 @@ const port = (fallback: number) =>
     .min(0, 'must be between 0 and 65535')
     .max(65535, 'must be between 0 and 65535')
     .default(fallback);
+
+const ms = (fallback: number) => z.coerce.number({ message: 'must be a number of milliseconds' }).int('must be a whole number of milliseconds').min(100, 'must be at least 100 ms').max(600_000, 'must be at most 600000 ms').default(fallback);
 
 /** Comma-separated list: several keys/tokens may be active at once while rotating them. */
 const list = z
@@ -72,7 +78,18 @@ export const rawConfigSchema = z
       .default('sqlite:./data/feishu-hub.db')
       .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), {
         message: 'must start with sqlite: (e.g. sqlite:./data/feishu-hub.db) or postgres://',
+      })
+      .refine((v) => !/^sqlite:(\?|$)/.test(v), {
+        message: 'sqlite: needs a file path, e.g. sqlite:./data/feishu-hub.db (sqlite::memory: keeps nothing across restarts)',
       }),
+    HUB_TRUST_PROXY: z
+      .string()
+      .default('false')
+      .refine((v) => /^(true|false|\d+|[\d.:a-f/,\s]+)$/i.test(v), { message: 'must be false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs' })
+      .transform((v): boolean | number | string => (/^false$/i.test(v) ? false : /^true$/i.test(v) ? true : /^\d+$/.test(v) ? Number(v) : v)),
+    HUB_HEADERS_TIMEOUT_MS: ms(2000),
+    HUB_REQUEST_TIMEOUT_MS: ms(2500),
+    FEISHU_ALLOW_UNVERIFIED: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -30,6 +30,7 @@ export function createEventRequestHandler(options: ReceiverOptions, http: EventR
   };
 
   return (req, res) => {
+    const receivedAt = Date.now();
     const url = req.url;
     if (req.method !== 'POST' || url === undefined || (url !== eventPath && !url.startsWith(queryPrefix))) return false;
     const headers = req.headers;
@@ -57,7 +58,7 @@ export function createEventRequestHandler(options: ReceiverOptions, http: EventR
         return send(res, 400, '{"msg":"bad request"}');
       }
       const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-      void core.answer(raw, headers, url, ip).then((a) => send(res, a.status, a.body));
+      void core.answer(raw, headers, url, ip, receivedAt).then((a) => send(res, a.status, a.body));
     });
     return true;
   };

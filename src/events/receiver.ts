@@ -3,7 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { InboxEventInput, PutResult } from '../store/index.js';
 import { NonceCache } from './nonce-cache.js';
-import type { CardAction, CardActionResponse, EventSource } from './types.js';
+import type { EventSource } from './types.js';
+import { answerCardCallback, type CardAnswerStore, type CardHandler } from './card-answer.js';
 import { PushRejected, verifyPush, type VerifiedPush, type VerifyConfig } from './verify.js';
 
 export interface ReceiverOptions {
@@ -14,9 +15,15 @@ export interface ReceiverOptions {
   verificationTokens?: readonly string[];
   /** When set, pushes carrying another app_id are refused. */
   appId?: string;
-  /** Card callbacks go here, not to the inbox; answered within `cardBudgetMs`. */
-  onCardAction?: (action: CardAction) => Promise<CardActionResponse | undefined | void> | CardActionResponse | undefined | void;
-  /** Feishu gives callbacks 3 s; answer `{}` after this if the handler is still busy (default 2500). */
+  /** Card callbacks go here, not to the inbox; answered within `cardBudgetMs` of receipt. */
+  onCardAction?: CardHandler;
+  /**
+   * Where card callbacks are recorded by identity before the handler runs, with their answer: a
+   * repeat never runs the handler twice and gets the first answer. Without it, a repeat within the
+   * nonce cache's window is refused with 401 and one after it runs again.
+   */
+  cardAnswers?: CardAnswerStore;
+  /** Feishu gives callbacks 3 s; answer with what the handler has after this (default 2500). */
   cardBudgetMs?: number;
   /** Accepted skew of X-Lark-Request-Timestamp in seconds (default 300). */
   timestampWindowSec?: number;
@@ -49,7 +56,7 @@ export interface ReceiverCore {
   cardPath: string;
   logger: Logger;
   /** Verifies one push, stores it or hands it to the card handler, and says what to answer. Never rejects. */
-  answer(raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined): Promise<PushAnswer>;
+  answer(raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined, receivedAt?: number): Promise<PushAnswer>;
 }
 
 // One core per options object: the Fastify routes and the raw fast path (createEventRequestHandler)
@@ -129,40 +136,9 @@ function buildCore(options: ReceiverOptions): ReceiverCore {
     now: options.now ?? Date.now,
     source: options.source ?? 'webhook',
   };
-  const budgetMs = options.cardBudgetMs ?? 2500;
   const EMPTY: PushAnswer = { status: 200, body: '{}' };
   const json = (status: number, value: unknown): PushAnswer => ({ status, body: JSON.stringify(value) });
-
-  const answerCard = async (action: CardAction): Promise<PushAnswer> => {
-    if (!options.onCardAction) {
-      log.warn({ id: action.id, schema: action.schema }, 'card callback received but no card action handler is registered; answered {}');
-      return EMPTY;
-    }
-    const started = Date.now();
-    const work = Promise.resolve().then(() => options.onCardAction!(action));
-    let timer: NodeJS.Timeout | undefined;
-    const late = Symbol('late');
-    const outcome = await Promise.race([
-      work.then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      ),
-      new Promise<typeof late>((resolve) => (timer = setTimeout(() => resolve(late), budgetMs))),
-    ]);
-    clearTimeout(timer);
-    if (outcome === late) {
-      // Feishu shows an error after 3 s: answer "no change" now; the handler goes on and updates the card later.
-      log.info({ id: action.id, budget_ms: budgetMs }, 'card handler is slower than the budget; answered {} and let it continue');
-      work.catch((err: unknown) => log.error({ err, id: action.id }, 'card action handler failed after the answer was sent'));
-      return EMPTY;
-    }
-    if ('error' in outcome) {
-      log.error({ err: outcome.error, id: action.id, ms: Date.now() - started }, 'card action handler failed; answered {}');
-      return EMPTY;
-    }
-    const value = outcome.value;
-    return value && typeof value === 'object' && !Array.isArray(value) ? json(200, value) : EMPTY;
-  };
+  const cardOptions = { handler: options.onCardAction, answers: options.cardAnswers, budgetMs: options.cardBudgetMs, logger: log };
 
   const store = async (push: Extract<VerifiedPush, { kind: 'event' }>): Promise<PushAnswer> => {
     const { event } = push;
@@ -179,7 +155,7 @@ function buildCore(options: ReceiverOptions): ReceiverCore {
     return EMPTY;
   };
 
-  const answer = async (raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined): Promise<PushAnswer> => {
+  const answer = async (raw: Buffer, headers: IncomingHttpHeaders, route: string, ip: string | undefined, receivedAt = Date.now()): Promise<PushAnswer> => {
     try {
       let push: VerifiedPush;
       try {
@@ -193,7 +169,14 @@ function buildCore(options: ReceiverOptions): ReceiverCore {
         log.info({ route }, 'url_verification answered');
         return json(200, { challenge: push.challenge });
       }
-      if (push.kind === 'card') return await answerCard(push.action);
+      if (push.kind === 'card') {
+        if (push.replayed && !options.cardAnswers) {
+          log.warn({ route, ip, status: 401, reason: 'replayed card callback (timestamp, nonce and signature already seen)' }, 'inbound push rejected');
+          return json(401, { msg: 'unauthorized' });
+        }
+        return json(200, await answerCardCallback(push.action, receivedAt, cardOptions));
+      }
+      if (push.replayed) log.debug({ event_id: push.event.id }, 'repeated delivery (same signature); acked, the inbox drops a duplicate');
       return await store(push);
     } catch (err) {
       log.error({ route, err }, 'inbound push failed');

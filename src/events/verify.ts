@@ -20,8 +20,8 @@ export interface VerifyConfig {
 export type VerifiedPush =
   | { kind: 'challenge'; challenge: string }
   /** `json` is the envelope as received (decrypted text), stored as-is rather than re-serialised. */
-  | { kind: 'event'; event: InboundEvent; json: string; nonceKey?: string }
-  | { kind: 'card'; action: CardAction; nonceKey?: string };
+  | { kind: 'event'; event: InboundEvent; json: string; nonceKey?: string; replayed: boolean }
+  | { kind: 'card'; action: CardAction; nonceKey?: string; replayed: boolean };
 
 /** Why a push was refused: `status` goes to the caller, `reason` only to the log. */
 export class PushRejected extends Error {
@@ -63,6 +63,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
 
   let signedWith: string | undefined;
   let nonceKey: string | undefined;
+  let replayed = false;
   if (signature && signingSecrets.length > 0) {
     if (!timestamp || !nonce) throw new PushRejected(401, 'signature without timestamp or nonce header');
     const ts = Number(timestamp);
@@ -75,7 +76,9 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     if (signedWith === undefined) throw new PushRejected(401, oldCard ? 'signature mismatch (old card callback, sha1 with verification token)' : 'signature mismatch');
     // The signature already covers timestamp + nonce (+ body): it identifies the request by itself.
     nonceKey = signature.toLowerCase();
-    if (cfg.nonces.checkAndAdd(nonceKey, cfg.now())) throw new PushRejected(401, 'replayed request (timestamp, nonce and signature already seen)');
+    // A repeat is not refused here: events are deduplicated by event_id in the inbox and card
+    // callbacks by their identity in the answer store, so a repeat is acked, not treated as an attack.
+    replayed = cfg.nonces.checkAndAdd(nonceKey, cfg.now());
   } else if (oldCard && cfg.verificationTokens.length > 0) {
     throw new PushRejected(401, 'old card callback without X-Lark-Signature');
   }
@@ -109,7 +112,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
       throw new PushRejected(401, 'old card callback cannot be verified: configure the verification token (FEISHU_VERIFICATION_TOKEN)');
     }
     const refresh = header(headers, 'x-refresh-token');
-    return { kind: 'card', action: { schema: 'v1', id: refresh, payload: envelope }, nonceKey };
+    return { kind: 'card', action: { schema: 'v1', id: refresh, payload: envelope }, nonceKey, replayed };
   }
 
   // Events and new card callbacks: with an encrypt key configured, Feishu signs every one of them.
@@ -124,7 +127,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     throw new PushRejected(401, `push for another app (${event.appId}, this hub is ${cfg.appId})`);
   }
   if (isCardCallbackType(event.type)) {
-    return { kind: 'card', action: { schema: 'v2', id: event.id, appId: event.appId, tenantKey: event.tenantKey, payload: envelope }, nonceKey };
+    return { kind: 'card', action: { schema: 'v2', id: event.id, appId: event.appId, tenantKey: event.tenantKey, payload: envelope }, nonceKey, replayed };
   }
   // The verification token has done its job; it is a secret, so it is not stored with the event.
   // Blank it in the text we store (no re-serialisation on the hot path) and in the object alike.
@@ -134,7 +137,7 @@ export function verifyPush(rawBody: Buffer, headers: IncomingHttpHeaders, cfg: V
     json = json.includes(pair) ? json.replace(pair, '"token":""') : JSON.stringify({ ...envelope, ...(event.schema === 'v2' ? { header: { ...tokenHolder, token: '' } } : { token: '' }) });
     tokenHolder.token = '';
   }
-  return { kind: 'event', event, json, nonceKey };
+  return { kind: 'event', event, json, nonceKey, replayed };
 }
 
 function decryptWithAny(encrypted: string, keys: readonly string[]): { envelope: Record<string, unknown>; json: string } | undefined {

@@ -72,7 +72,7 @@ export function startWorkers(options: WorkerOptions): Workers {
         try {
           const outcome = await inbox.fail(item.id, err, workerId);
           const line = { err, event_id: item.id, type: item.type, attempt: item.attempts, outcome };
-          if (outcome === 'dead') log?.error(line, 'event handler failed for the last time; event dead-lettered (replay it from the console)');
+          if (outcome === 'dead') log?.error(line, 'event handler failed for the last time; event dead-lettered (list with `feishu-hub events dead`, replay with `feishu-hub events replay <event_id>`)');
           else log?.warn(line, 'event handler failed; will retry with backoff');
         } catch (storeErr) {
           log?.error({ err: storeErr, event_id: item.id }, 'could not record the failure; the lease will expire and the event is retried');

@@ -14,3 +14,4 @@ export { createPlatformMetrics, type PlatformMetrics } from './metrics.js';
 export type { RetryOptions } from './retry.js';
 export type { CallRequest } from './caller.js';
 export type { HubRequestOptions } from './http-instance.js';
+export { platformCapability, describeTokenFailure } from './capability.js';

@@ -1,5 +1,6 @@
 /**
- * The hub: listener API, contexts, and the runtime that wires receiver → inbox → workers → listeners.
+ * The hub: the composer of capabilities, and the runtime that wires receiver → inbox → workers →
+ * listeners plus every capability's routes, jobs and health checks.
  *
  * @example
  * const hub = createHub();
@@ -7,6 +8,7 @@
  * await hub.start();
  */
 export { createHub, Hub, type HubOptions, type Listener } from './hub.js';
-export type { EventContext, MessageContext, CommandContext, Sender } from './contexts.js';
-export type { ActionContext, ActionListener, ToastType } from './actions.js';
-export type { Reply, CardInput, ReplyOptions } from './reply.js';
+export { builtinCapabilities } from './capabilities.js';
+export type { EventContext } from '../capability/index.js';
+export type { MessageContext, CommandContext, Sender, Reply, CardInput, ReplyOptions } from '../bot/index.js';
+export type { ActionContext, ActionListener, ToastType } from '../cards/index.js';

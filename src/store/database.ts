@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { WalSync } from './wal-sync.js';
@@ -25,6 +25,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Run migrations on open (default true). */
   migrate?: boolean;
+  /** The capabilities' migrations, named `<capability>/<name>`, run with the store's own. */
+  migrations?: Record<string, Migration>;
 }
 
 export interface Store {
@@ -32,6 +34,8 @@ export interface Store {
   dialect: Dialect;
   /** The PostgreSQL schema in use, if any. */
   schema?: string;
+  /** SQLite: the database file's absolute path (or `:memory:`). */
+  file?: string;
   /**
    * SQLite only: the better-sqlite3 handle, for the inbox's hot path (prepared statements in one
    * synchronous transaction). Never use it while `inTransaction` (a Kysely transaction is open).
@@ -63,16 +67,18 @@ export interface Store {
  * const inbox = new Inbox(store);
  */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Store> {
-  const store = url.startsWith('sqlite:') ? openSqlite(url) : /^postgres(ql)?:\/\//.test(url) ? openPostgres(url, options) : undefined;
+  const store = url.startsWith('sqlite:') ? openSqlite(url, options) : /^postgres(ql)?:\/\//.test(url) ? openPostgres(url, options) : undefined;
   if (!store) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
   if (options.migrate !== false) await store.migrate();
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, options: OpenDatabaseOptions): Store {
   const [pathPart, query = ''] = url.slice('sqlite:'.length).split('?');
   const params = new URLSearchParams(query);
-  const memory = pathPart === ':memory:' || pathPart === '';
+  // An empty path would be a private in-memory database while every 200 claims durability: refuse it.
+  if (pathPart === '') throw new Error('DATABASE_URL=sqlite: has no file path; use sqlite:./data/feishu-hub.db (or sqlite::memory: for throwaway data that is lost on exit)');
+  const memory = pathPart === ':memory:';
   const file = memory ? ':memory:' : resolve(pathPart.replace(/^\/\/(?=\/)/, ''));
   if (!memory) mkdirSync(dirname(file), { recursive: true });
   const raw = new Database(file);
@@ -107,7 +113,7 @@ function openSqlite(url: string): Store {
     });
   }
   const db = new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: raw }) });
-  const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw, writer }, async () => {
+  const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw, writer, file: memory ? ':memory:' : file }, options.migrations, async () => {
     await writer?.close();
     await wal?.close();
     await db.destroy();
@@ -130,7 +136,7 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Store {
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<HubSchema>({ dialect: new PostgresDialect({ pool }) });
-  const store = withMigrate({ db, dialect: 'postgres', schema }, async () => {
+  const store = withMigrate({ db, dialect: 'postgres', schema }, options.migrations, async () => {
     await db.destroy();
   });
   const migrate = store.migrate;
@@ -141,12 +147,12 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Store {
   return store;
 }
 
-function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlite?: Database.Database; writer?: SqliteWriter }, close: () => Promise<void>): Store {
+function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlite?: Database.Database; writer?: SqliteWriter; file?: string }, extra: Record<string, Migration> | undefined, close: () => Promise<void>): Store {
   return {
     ...base,
     durable: () => Promise.resolve(),
     async migrate() {
-      const migrator = new Migrator({ db: base.db, provider: migrationProvider, migrationTableSchema: base.schema });
+      const migrator = new Migrator({ db: base.db, provider: migrationProvider(extra), migrationTableSchema: base.schema, allowUnorderedMigrations: true });
       const { error, results } = await migrator.migrateToLatest();
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

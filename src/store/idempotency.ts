@@ -109,6 +109,12 @@ export class IdempotencyKeys {
     });
   }
 
+  /** The stored result of `key` once its run has finished; undefined while it runs or when unknown. */
+  async result(key: string): Promise<unknown | undefined> {
+    const row = await this.store.db.selectFrom('idempotency_keys').select('result').where('key', '=', key).executeTakeFirst();
+    return row && row.result !== null ? JSON.parse(row.result) : undefined;
+  }
+
   /** Has `key` completed? */
   async has(key: string): Promise<boolean> {
     const row = await this.store.db.selectFrom('idempotency_keys').select('result').where('key', '=', key).executeTakeFirst();

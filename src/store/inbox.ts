@@ -350,6 +350,9 @@ function toItem(row: Selectable<InboxTable>): InboxItem {
 }
 
 function errorText(error: unknown): string {
-  if (error instanceof Error) return (error.stack ?? `${error.name}: ${error.message}`).slice(0, 4000);
+  // `notes`: what the hub did about the failure (e.g. the user could not be told), for the operator.
+  const notes = (error as { notes?: unknown } | null)?.notes;
+  const tail = Array.isArray(notes) && notes.length ? `\n${notes.map((n) => `note: ${String(n)}`).join('\n')}` : '';
+  if (error instanceof Error) return (tail + '\n' + (error.stack ?? `${error.name}: ${error.message}`)).trimStart().slice(0, 4000);
   return String(error).slice(0, 4000);
 }

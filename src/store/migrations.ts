@@ -52,8 +52,17 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
-  },
-};
+/**
+ * The store's own migrations plus the capabilities' (already namespaced `<capability>/<name>`, so
+ * they never clash and a capability added later runs its migrations without renumbering anyone's).
+ */
+export function migrationProvider(extra: Record<string, Migration> = {}): MigrationProvider {
+  for (const name of Object.keys(extra)) {
+    if (name in migrations) throw new Error(`migration ${name} clashes with one of the store's own`);
+  }
+  return {
+    async getMigrations() {
+      return { ...migrations, ...extra };
+    },
+  };
+}

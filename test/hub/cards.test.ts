@@ -12,7 +12,7 @@ const approval = (title: string) => ({
 let t: TestHub;
 beforeAll(async () => {
   t = await createTestHub({
-    actionBudgetMs: 200,
+    cardBudgetMs: 300,
     setup: (hub) => {
       hub.command('/slow', ({ reply }) => reply.card(approval('Waiting')));
       hub.command('/broken', ({ reply }) => reply.card({ elements: [{ tag: 'img', img_key: 'img_x' }] }));

@@ -1,30 +1,15 @@
-import type * as lark from '@larksuiteoapi/node-sdk';
-import type { Logger } from '../config/index.js';
-import type { InboundEvent } from '../events/index.js';
-import type { Platform } from '../platform/index.js';
-import type { Messenger } from '../bot/index.js';
-import { parseText, type ReceivedMention } from '../bot/command-parser.js';
+import type { EventContext } from '../capability/index.js';
+import type { Messenger } from './messenger.js';
+import { parseText, type ReceivedMention } from './command-parser.js';
 import { replyTo, sayIn, type Reply } from './reply.js';
 
-/** What every listener gets. */
-export interface EventContext<E = Record<string, unknown>> {
-  /** The event type, e.g. `im.message.receive_v1`. */
-  type: string;
-  /** `header.event_id` (v2) or `uuid` (v1): the dedup key. */
-  eventId: string;
-  /** The `event` object of the envelope. */
-  event: E;
-  /** The whole decrypted envelope. */
-  envelope: Record<string, unknown>;
-  tenantKey?: string;
-  /** The official SDK client, with feishu-hub's tokens, limits, retries and errors. */
-  client: lark.Client;
-  platform: Platform;
-  /** Send and manage messages and chats (retries, limits, card validation). */
-  messenger: Messenger;
-  logger: Logger;
-  /** Scratch space shared by middleware and listeners of this event. */
-  state: Record<string, unknown>;
+export type { EventContext };
+
+declare module '../capability/index.js' {
+  interface EventContext<E = Record<string, unknown>> {
+    /** Send and manage messages and chats (retries, limits, card validation); per tenant for store apps. */
+    messenger: Messenger;
+  }
 }
 
 export interface Sender {
@@ -66,24 +51,6 @@ export interface CommandContext extends MessageContext {
   args: string[];
   /** Everything after the command name, as written. */
   rest: string;
-}
-
-export function baseContext(event: InboundEvent, platform: Platform, messenger: Messenger, logger: Logger): EventContext {
-  const envelope = event.payload;
-  const body = (envelope.event ?? {}) as Record<string, unknown>;
-  return {
-    type: event.type,
-    eventId: event.id,
-    event: body,
-    envelope,
-    tenantKey: event.tenantKey,
-    client: platform.sdk,
-    platform,
-    // Store apps answer with the token of the tenant the event came from (self-built apps ignore the key).
-    messenger: event.tenantKey ? messenger.forTenant(event.tenantKey) : messenger,
-    logger: logger.child({ event_id: event.id, type: event.type }),
-    state: {},
-  };
 }
 
 interface ReceivedMessage {

@@ -1,12 +1,9 @@
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../config/index.js';
-import type { CardAction, CardActionResponse } from '../events/index.js';
+import type { AnswerBudget, CardAction, CardActionResponse } from '../events/index.js';
 import type { Platform } from '../platform/index.js';
-import type { Messenger } from '../bot/index.js';
-import type { CardInput, Reply } from './reply.js';
-import { sayIn } from './reply.js';
-import { assertValidCard } from '../cards/index.js';
-import type { Sender } from './contexts.js';
+import { sayIn, type CardInput, type Messenger, type Reply, type Sender } from '../bot/index.js';
+import { assertValidCard } from './validate/index.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -55,20 +52,21 @@ export function actionKeys(action: Record<string, unknown>): string[] {
 }
 
 /**
- * Routes card callbacks to `hub.action(key)` listeners within a budget a little under the
- * receiver's: a listener that finishes in time has its toast and card sent in the answer;
- * one that does not gets `{}` answered for it and its later `updateCard` PATCHes the message.
+ * Routes card callbacks to `hub.action(key)` listeners. The budget (one for every transport,
+ * from receipt) decides when the answer goes: a listener that finishes in time has its toast and
+ * card sent in the answer; one that does not gets what it had set so far answered for it, and its
+ * later `updateCard` PATCHes the message. Resolves with the answer as sent.
  */
 export class ActionRouter {
   private listeners: { key: string | RegExp; listener: ActionListener }[] = [];
 
-  constructor(private readonly deps: { platform: Platform; messenger: Messenger; logger: Logger; budgetMs: number }) {}
+  constructor(private readonly deps: { platform: Platform; messenger: Messenger; logger: Logger }) {}
 
   on(key: string | RegExp, listener: ActionListener): void {
     this.listeners.push({ key, listener });
   }
 
-  async handle(card: CardAction): Promise<CardActionResponse> {
+  async handle(card: CardAction, budget: AnswerBudget): Promise<CardActionResponse> {
     const p = card.payload;
     const event = card.schema === 'v2' ? obj(p.event) : p;
     const action = obj(event.action);
@@ -85,6 +83,7 @@ export class ActionRouter {
     }
 
     const response: CardActionResponse = {};
+    // True once this router has answered (with what the listeners had set by the soft deadline).
     let answered = false;
     const { platform } = this.deps;
     const messenger = card.tenantKey ? this.deps.messenger.forTenant(card.tenantKey) : this.deps.messenger;
@@ -124,26 +123,15 @@ export class ActionRouter {
 
     const work = (async () => {
       for (const m of matching) await m.listener(ctx);
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([
-      work.then(
-        () => true,
-        (err: unknown) => {
-          log.error({ err }, 'card action listener failed');
-          if (!answered) response.toast = { type: 'error', content: 'Something went wrong. Please try again.' };
-          return true;
-        },
-      ),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.deps.budgetMs))),
-    ]);
-    clearTimeout(timer);
+    })().catch((err: unknown) => {
+      log.error({ err }, 'card action listener failed');
+      if (!answered) response.toast = { type: 'error', content: 'Something went wrong. Please try again.' };
+    });
+    // Whichever comes first: the listeners finish, or the budget sends the answer with what they set so far.
+    let finished = false;
+    await Promise.race([work.then(() => (finished = true)), budget.timeToAnswer]);
     answered = true;
-    if (!inTime) {
-      log.info({ budget_ms: this.deps.budgetMs }, 'action listener still running; answered without waiting');
-      work.catch(() => undefined);
-      return response; // whatever toast/card it set in time still goes out
-    }
-    return response;
+    if (!finished) log.info({ deadline: budget.deadline }, 'action listener still running; answered with what it had set, its later updates PATCH the card');
+    return { ...response };
   }
 }

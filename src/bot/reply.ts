@@ -1,5 +1,6 @@
 import type { Card1, Card2 } from '../cards/index.js';
-import { card as cardContent, Messenger, text as textContent, uuidFrom, type MessageContent } from '../bot/index.js';
+import { card as cardContent, text as textContent, type MessageContent } from './content.js';
+import { uuidFrom, type Messenger } from './messenger.js';
 
 /** A card as JSON (schema 1.0 or 2.0, e.g. from the card builders) or a Feishu template reference. */
 export type CardInput = Card1 | Card2 | Record<string, unknown>;

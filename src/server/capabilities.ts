@@ -1,0 +1,16 @@
+import type { Capability } from '../capability/index.js';
+import { platformCapability } from '../platform/index.js';
+import { eventsCapability } from '../events/index.js';
+import { botCapability } from '../bot/index.js';
+import { cardsCapability } from '../cards/index.js';
+
+/**
+ * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
+ * CLI and src/index.ts read this list; a new capability is its folder plus one line here.
+ */
+export const builtinCapabilities: Capability<any>[] = [
+  platformCapability,
+  eventsCapability,
+  botCapability,
+  cardsCapability,
+];
