@@ -7,7 +7,8 @@
  * hub.command('/ping', ({ reply }) => reply.text('pong'));
  * await hub.start();
  */
-export { createHub, Hub } from './server/index.js';
+export { createHub, Hub, builtinCapabilities } from './server/index.js';
+export { defineCapability, type Capability, type ConfigSection, type JobDefinition, type HealthCheck, type SetupContext, type RuntimeContext, type CliContext, type HubCore, type HubExtensions, type AppModule } from './capability/index.js';
 export type { HubOptions, EventContext, MessageContext, CommandContext, ActionContext, ActionListener, Reply, CardInput, Sender, ToastType } from './server/index.js';
 export { startHub, type RunningHub, type StartOptions } from './sandbox/index.js';
 export { createTestHub, type TestHub, type BotReply } from './testing/index.js';
@@ -15,4 +16,5 @@ export { startEmulator, DEV_CREDENTIALS, type EmulatorHandle, type EmulatorOptio
 export { loadConfig, createLogger, ConfigError, type HubConfig } from './config/index.js';
 export { createPlatform, FeishuApiError, explainCode, paginate, requestOptions, type Platform, type PlatformOptions } from './platform/index.js';
 export * from './cards/index.js';
+export { botCapability, type BotConfig, type CommandInfo } from './bot/index.js';
 export { Messenger, WebhookBot, uuidFrom, text, mention, mentionAll, post, card, image, file, shareChat, type Recipient, type SendOptions } from './bot/index.js';
