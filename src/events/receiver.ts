@@ -122,7 +122,7 @@ function buildCore(options: ReceiverOptions): ReceiverCore {
   const verificationTokens = options.verificationTokens ?? [];
   if (encryptKeys.length === 0 && verificationTokens.length === 0 && !options.allowUnverified) {
     throw new Error(
-      'The event receiver needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN (from the app\'s "Events and callbacks" page) to tell Feishu\'s pushes from forgeries; pass allowUnverified: true only for local experiments.',
+      'The event receiver needs FEISHU_ENCRYPT_KEY and/or FEISHU_VERIFICATION_TOKEN (from the app\'s "Events and callbacks" page) to tell Feishu\'s pushes from forgeries; set FEISHU_ALLOW_UNVERIFIED=true (the receiver option allowUnverified) only for local experiments.',
     );
   }
   const log = options.logger;

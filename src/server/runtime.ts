@@ -5,6 +5,7 @@ import type { Migration } from 'kysely';
 import { createEventRequestHandler, inboundReceiver, startLongConnection, startWorkers, withFastPath, type LongConnection, type ReceiverOptions, type Workers } from '../events/index.js';
 import { IdempotencyKeys, Inbox, openDatabase, type Store } from '../store/index.js';
 import { startJobs, type RuntimeContext } from '../capability/index.js';
+import { ConfigError } from '../config/index.js';
 import { registerHealthRoutes, type NamedCheck } from './health.js';
 import type { Composition } from './composition.js';
 import type { Hub } from './hub.js';
@@ -30,6 +31,11 @@ function capabilityMigrations(composition: Composition): Record<string, Migratio
  */
 export async function startHubRuntime(hub: Hub, composition: Composition, options: { concurrency: number; cardBudgetMs?: number }): Promise<HubRuntime> {
   const { config, logger } = hub;
+  if (config.eventMode === 'webhook' && config.app.encryptKeys.length === 0 && config.app.verificationTokens.length === 0 && !config.allowUnverified) {
+    throw new ConfigError([
+      'FEISHU_ENCRYPT_KEY or FEISHU_VERIFICATION_TOKEN is required to tell Feishu\'s pushes from forgeries (copy them from the app\'s "Events and callbacks" page); or use FEISHU_EVENT_MODE=websocket; or, for local experiments only, FEISHU_ALLOW_UNVERIFIED=true',
+    ]);
+  }
   const store = await openDatabase(config.databaseUrl, { migrations: capabilityMigrations(composition) });
   const inbox = new Inbox(store);
   const runtimeContext = (name: string): RuntimeContext<any> => ({

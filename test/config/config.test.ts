@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createLogger, loadConfig, secretValues } from '../../src/config/index.js';
+import { openDatabase } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fh-config-'));
 
@@ -87,5 +88,32 @@ describe('logger redaction', () => {
     expect(out).not.toContain('x1234');
     expect(out).toContain('[redacted]');
     expect(out).toContain('token call with');
+  });
+
+  it('refuses DATABASE_URL=sqlite: with no path (it would silently keep the inbox in memory) and keeps sqlite::memory: possible', async () => {
+    const err = (() => {
+      try {
+        loadConfig({ env: { DATABASE_URL: 'sqlite:' } });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems).toEqual(['DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/feishu-hub.db (sqlite::memory: keeps nothing across restarts)']);
+    await expect(openDatabase('sqlite:')).rejects.toThrow(/has no file path/);
+    expect(loadConfig({ env: { DATABASE_URL: 'sqlite::memory:' } }).databaseUrl).toBe('sqlite::memory:');
+    const store = await openDatabase('sqlite::memory:');
+    expect(store.file).toBe(':memory:');
+    await store.close();
+  });
+
+  it('reads the hub\'s own timeouts, proxy trust and unverified mode, with defaults that are safe', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.http).toMatchObject({ trustProxy: false, headersTimeoutMs: 2000, requestTimeoutMs: 2500 });
+    expect(c.allowUnverified).toBe(false);
+    const d = loadConfig({ env: { HUB_TRUST_PROXY: '1', HUB_REQUEST_TIMEOUT_MS: '1500', FEISHU_ALLOW_UNVERIFIED: 'true' } });
+    expect(d.http).toMatchObject({ trustProxy: 1, headersTimeoutMs: 1500, requestTimeoutMs: 1500 });
+    expect(d.allowUnverified).toBe(true);
+    expect(() => loadConfig({ env: { HUB_REQUEST_TIMEOUT_MS: 'soon' } })).toThrow(/HUB_REQUEST_TIMEOUT_MS must be a number of milliseconds/);
   });
 });
