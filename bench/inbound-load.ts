@@ -1,5 +1,5 @@
 /**
- * Load generation for bench/inbound.ts, shared by both placements of the generator (in the
+ * Load generation for bench/inbound.bench.ts, shared by both placements of the generator (in the
  * orchestrating process, or inside the server's own process): request material, a keep-alive
  * client (node:http Agent), a closed-loop throughput run and an open-loop paced run.
  */

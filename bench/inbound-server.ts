@@ -1,5 +1,5 @@
 /**
- * One server under test for bench/inbound.ts, in its own process:
+ * One server under test for bench/inbound.bench.ts, in its own process:
  * `node bin/run-ts.js bench/inbound-server.ts <hub|hub-normal|bare|sdk|fastify> <encryptKey> <token>`.
  * Prints `READY <port>` and serves until killed. Started with an IPC channel, it also runs load
  * commands (bench/inbound-load.ts) against itself on request: the generator in the same process.
@@ -76,6 +76,8 @@ if (process.send) {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
+  // The orchestrator is gone (killed, crashed): do not outlive it, holding a port and a core.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', async (cmd: any) => {
     try {
       process.send!({ ok: true, result: await runLoad(port, cmd, cpuMs) });

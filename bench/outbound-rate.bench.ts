@@ -1,5 +1,6 @@
 /**
- * Outbound rate under the platform's limits: `node bin/run-ts.js bench/outbound-rate.ts [messages] [chats]`.
+ * Outbound rate under the platform's limits: `node bin/run-ts.js bench/outbound-rate.bench.ts [messages] [chats]`
+ * (or `npm run bench -- outbound`; `--quick` is accepted and changes nothing: the run takes ≈ 25 s).
  *
  * Each contender gets a fresh emulator with the platform's limits on (5/s per chat, 50/s and
  * 1000/min per app and API) and sends `messages` (default 500) texts spread over `chats` (default 5)
@@ -10,18 +11,25 @@
  * "of limit" is delivered ÷ the most the platform's one-second windows could have accepted while
  * the run lasted (limit × (⌈elapsed⌉ + 1), since a run of T seconds touches at most ⌈T⌉+1 windows).
  * 429s are counted by the emulator (its call log), not by the client.
+ * Floor (the acceptance): feishu-hub ≥ 0.95 of the enforced limit with 0 × 429 and nothing lost.
+ * Since the bound counts ⌈elapsed⌉ + 1 windows, 500 messages at 25/s give at most 500/525 = 0.952:
+ * the floor is met only when the 500 are delivered within 20.0 s. "delivered ÷ elapsed ÷ limit" is
+ * printed beside it for information: the same run without the whole-window rounding (a client that
+ * fills its first window at once can score slightly above 1 on it).
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import { Messenger } from '../src/bot/index.js';
 import { startEmulator, type EmulatorHandle } from '../src/emulator/index.js';
 import { createPlatform } from '../src/platform/index.js';
+import { reportResult } from './result.js';
 
-const MESSAGES = Number(process.argv[2] ?? 500);
-const CHATS = Number(process.argv[3] ?? 5);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const MESSAGES = Number(positional[0] ?? 500);
+const CHATS = Number(positional[1] ?? 5);
 const PER_CHAT = 5;
 const APP_PER_SECOND = 50;
 const LIMIT = Math.min(CHATS * PER_CHAT, APP_PER_SECOND);
-const FLOOR = 0.9;
+const FLOOR = 0.95;
 if (MESSAGES > 1000) console.warn('note: above 1000 messages the per-minute limit (1000/min) binds; "of limit" uses the per-second limit only');
 
 interface Result {
@@ -46,7 +54,7 @@ async function groups(emu: EmulatorHandle): Promise<string[]> {
 }
 
 async function contender(name: string, send: (emu: EmulatorHandle, chat: string, text: string) => Promise<unknown>, warm: (emu: EmulatorHandle) => Promise<unknown>): Promise<Result> {
-  const emu = await startEmulator({ port: 0 });
+  const emu = await startEmulator({ port: 0, host: '127.0.0.1' });
   try {
     const chats = await groups(emu);
     await warm(emu); // the token, so both runs time the sends only
@@ -108,9 +116,42 @@ const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('   '));
 
 const hub = results[0];
-const pass = ofLimit(hub) >= FLOOR && hub.refused === 0 && hub.lost === 0 && hub.delivered === MESSAGES;
+const sdk = results[1];
+const capacity = (r: Result) => LIMIT * (Math.ceil(r.seconds) + 1);
+const rateOk = ofLimit(hub) >= FLOOR;
+const cleanOk = hub.refused === 0 && hub.lost === 0 && hub.delivered === MESSAGES;
 console.log(
-  `\nfeishu-hub: ${ofLimit(hub).toFixed(3)} of the enforced limit (floor ${FLOOR}), ${hub.refused} × 429, ${hub.lost} lost — ${pass ? 'PASS' : 'FAIL'}`,
+  `\nfeishu-hub: ${ofLimit(hub).toFixed(3)} of the enforced limit (floor ${FLOOR}), ${hub.refused} × 429, ${hub.lost} lost — ${rateOk && cleanOk ? 'PASS' : 'FAIL'}`,
 );
-console.log(`plain SDK: ${results[1].refused} × 429 and ${results[1].lost} of ${MESSAGES} messages lost (the SDK neither waits nor retries)`);
-process.exit(pass ? 0 : 1);
+console.log(`plain SDK: ${sdk.refused} × 429 and ${sdk.lost} of ${MESSAGES} messages lost (the SDK neither waits nor retries)`);
+reportResult({
+  name: 'outbound-rate',
+  rows: [
+    {
+      figure: `feishu-hub: delivered ÷ enforced limit (${LIMIT}/s × (⌈elapsed⌉+1) windows)`,
+      value: `${hub.delivered} in ${hub.seconds.toFixed(2)} s`,
+      reference: `≤ ${capacity(hub)} (plain SDK: ${ofLimit(sdk).toFixed(3)})`,
+      ratio: Number(ofLimit(hub).toFixed(3)),
+      floor: `≥ ${FLOOR}`,
+      pass: rateOk,
+    },
+    {
+      figure: 'feishu-hub: 429s (emulator call log), messages lost',
+      value: `${hub.refused} × 429, ${hub.lost} lost`,
+      reference: `plain SDK: ${sdk.refused} × 429, ${sdk.lost} lost`,
+      ratio: null,
+      floor: '0 × 429, 0 lost',
+      pass: cleanOk,
+    },
+    {
+      figure: 'feishu-hub: delivered ÷ elapsed ÷ limit (no window rounding)',
+      value: `${(hub.delivered / hub.seconds).toFixed(1)}/s`,
+      reference: `${LIMIT}/s`,
+      ratio: Number((hub.delivered / hub.seconds / LIMIT).toFixed(3)),
+      floor: null,
+      pass: null,
+    },
+  ],
+});
+// End here rather than wait for whatever handles the clients still hold.
+process.exit(process.exitCode);
