@@ -8,6 +8,9 @@ import { registerHistoryCommand } from './commands/history.js';
 import { registerRecallCommand } from './commands/recall.js';
 import { registerWebhookCommand } from './commands/webhook.js';
 import { registerReceiveCommand } from './commands/receive.js';
+import { registerDevCommand } from './commands/dev.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerTestCommand } from './commands/test.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
 export function buildProgram(): Command {
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerRecallCommand(program);
   registerWebhookCommand(program);
   registerReceiveCommand(program);
+  registerDevCommand(program);
+  registerInitCommand(program);
+  registerTestCommand(program);
   return program;
 }
 

@@ -28,7 +28,10 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   let emulator: EmulatorHandle | undefined;
   let effective = config;
   if (config.sandbox) {
-    emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1', ...emulatorOptions });
+    const emulatorAt = { port: config.emulatorPort, host: '127.0.0.1', ...emulatorOptions };
+    emulator = await startEmulator(emulatorAt).catch((err: unknown) => {
+      throw listenError(err, 'the local Feishu (sandbox emulator)', emulatorAt.host, emulatorAt.port ?? 0, 'FEISHU_EMULATOR_PORT');
+    });
     effective = {
       ...config,
       domain: emulator.url,
@@ -56,7 +59,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   } catch (err) {
     await hub.stop().catch(() => undefined);
     await emulator?.close();
-    throw err;
+    throw listenError(err, 'the hub', config.http.host, config.http.port, 'HUB_PORT (or --port)');
   }
   return {
     hub,
@@ -66,4 +69,38 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       await emulator?.close();
     },
   };
+}
+
+/**
+ * A port the hub or its sandbox emulator needs is taken (or not allowed): says which one and what to
+ * change, in one line, instead of a bare `listen EADDRINUSE 127.0.0.1:9000`.
+ */
+export class PortInUseError extends Error {
+  constructor(
+    message: string,
+    readonly role: string,
+    readonly host: string,
+    readonly port: number,
+    /** The setting that moves it: FEISHU_EMULATOR_PORT or HUB_PORT. */
+    readonly setting: string,
+    readonly code: 'EADDRINUSE' | 'EACCES',
+  ) {
+    super(message);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** A PortInUseError for a failed listen on that port; any other error as it is. */
+function listenError(err: unknown, role: string, host: string, port: number, setting: string): unknown {
+  const { code, port: failed } = (err ?? {}) as NodeJS.ErrnoException & { port?: number };
+  if (port !== 0 && failed !== undefined && failed !== port) return err;
+  if (code === 'EADDRINUSE') {
+    const message = `port ${port} on ${host} is already in use, so ${role} cannot listen there (is another feishu-hub running?). Stop the other process, or set ${setting} to a free port.`;
+    return new PortInUseError(message, role, host, port, setting, code);
+  }
+  if (code === 'EACCES') {
+    const message = `${role} may not listen on ${host}:${port} (permission denied; ports below 1024 need privileges). Set ${setting} to a port above 1023.`;
+    return new PortInUseError(message, role, host, port, setting, code);
+  }
+  return err;
 }
