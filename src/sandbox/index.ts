@@ -11,7 +11,7 @@ export interface RunningHub {
 
 export interface StartOptions extends Omit<HubOptions, 'config'> {
   /** Registers the app's listeners before start. */
-  setup?: (hub: Hub) => void;
+  setup?: (hub: Hub) => unknown;
   emulator?: EmulatorOptions;
 }
 
@@ -44,8 +44,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     };
   }
   const hub = createHub({ ...hubOptions, config: effective });
-  setup?.(hub);
   try {
+    await setup?.(hub);
     const { url } = await hub.start();
     if (emulator && effective.eventMode === 'webhook') {
       // This runs url_verification against the hub, as saving the URL on the real settings page does.

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Messenger, card, mention, mentionAll, node, post, shareChat, text, uuidFrom } from '../../src/bot/index.js';
 import { FeishuApiError } from '../../src/platform/index.js';
 import { PNG_1x1, addGroup, demoChat, readAll, user } from '../helpers/im.js';
-import { platformFor } from '../platform/helpers.js';
+import { platformFor } from '../helpers/platform.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 let messenger: Messenger;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Messenger, text } from '../../src/bot/index.js';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { user } from '../helpers/im.js';
-import { calls, emulatorWithPlatform, platformFor } from '../platform/helpers.js';
+import { calls, emulatorWithPlatform, platformFor } from '../helpers/platform.js';
 
 let emu: EmulatorHandle;
 

@@ -3,7 +3,7 @@ import { Messenger } from '../../src/bot/index.js';
 import type { EmulatorHandle, MessageRecord } from '../../src/emulator/index.js';
 import { FeishuApiError } from '../../src/platform/index.js';
 import { addGroup, demoChat } from '../helpers/im.js';
-import { calls, emulatorWithPlatform, platformFor } from '../platform/helpers.js';
+import { calls, emulatorWithPlatform, platformFor } from '../helpers/platform.js';
 
 let emu: EmulatorHandle;
 let ctl: Awaited<ReturnType<typeof emulatorWithPlatform>>['ctl'];

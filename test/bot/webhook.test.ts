@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WebhookBot, card, mentionAll, post, webhookSign } from '../../src/bot/index.js';
 import { FeishuApiError } from '../../src/platform/index.js';
 import { demoChat } from '../helpers/im.js';
-import { calls } from '../platform/helpers.js';
+import { calls } from '../helpers/platform.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const env = useEmulator();

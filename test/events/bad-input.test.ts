@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encrypt, eventSignature, signPush } from '../../src/events/index.js';
-import { APP_ID, ENCRYPT_KEY, TOKEN, startReceiver, v2Event } from './harness.js';
+import { APP_ID, ENCRYPT_KEY, TOKEN, startReceiver, v2Event } from '../helpers/receiver.js';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 

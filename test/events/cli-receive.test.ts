@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_ID, ENCRYPT_KEY, TOKEN, startReceiver } from './harness.js';
+import { APP_ID, ENCRYPT_KEY, TOKEN, startReceiver } from '../helpers/receiver.js';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/index.js';
 import { inboundReceiver, signPush, startWorkers } from '../../src/events/index.js';
 import { Inbox, openDatabase, type Store } from '../../src/store/index.js';
-import { postgresBackend, testBackends } from '../store/backends.js';
-import { APP_ID, ENCRYPT_KEY, TOKEN, v2Event } from './harness.js';
+import { postgresBackend, testBackends } from '../helpers/stores.js';
+import { APP_ID, ENCRYPT_KEY, TOKEN, v2Event } from '../helpers/receiver.js';
 
 const pgSkip = (await testBackends()).find((b) => b.backend.name === 'postgres')!.skip;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardAction } from '../../src/events/index.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { control, sdkClient } from '../helpers/emulator.js';
-import { startReceiver } from './harness.js';
+import { startReceiver } from '../helpers/receiver.js';
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWorkers, type InboundEvent, type Workers } from '../../src/events/index.js';
 import { Inbox, openDatabase, type Store } from '../../src/store/index.js';
-import { v2Event } from './harness.js';
+import { v2Event } from '../helpers/receiver.js';
 
 let dir: string;
 let store: Store;

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { apiKey, type Platform } from '../../src/platform/index.js';
-import { calls, emulatorWithPlatform, platformFor } from './helpers.js';
+import { calls, emulatorWithPlatform, platformFor } from '../helpers/platform.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

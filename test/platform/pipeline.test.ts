@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/index.js';
 import { FeishuApiError, paginate, requestOptions } from '../../src/platform/index.js';
 import { addGroup, demoChat } from '../helpers/im.js';
-import { calls, platformFor, TOKEN_PATH } from './helpers.js';
+import { calls, platformFor, TOKEN_PATH } from '../helpers/platform.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const env = useEmulator();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { FeishuApiError, requestOptions, type Platform } from '../../src/platform/index.js';
-import { calls, emulatorWithPlatform, platformFor, TOKEN_PATH } from './helpers.js';
+import { calls, emulatorWithPlatform, platformFor, TOKEN_PATH } from '../helpers/platform.js';
 import { useEmulator } from '../helpers/emulator.js';
 
 const env = useEmulator();

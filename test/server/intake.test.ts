@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPush } from '../../src/events/index.js';
 import type { Hub } from '../../src/index.js';
-import { hubsOnOneDatabase } from './harness.js';
+import { hubsOnOneDatabase } from '../helpers/hubs.js';
 
 type Setup = Awaited<ReturnType<typeof hubsOnOneDatabase>>;
 

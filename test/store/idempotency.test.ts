@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyBusyError, IdempotencyKeys, KvStore, openDatabase, type Store } from '../../src/store/index.js';
-import { sqliteBackend, testBackends } from './backends.js';
+import { sqliteBackend, testBackends } from '../helpers/stores.js';
 
 const backends = await testBackends();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Inbox, type Store } from '../../src/store/index.js';
-import { testBackends } from './backends.js';
+import { testBackends } from '../helpers/stores.js';
 
 const HOUR = 3_600_000;
 const backends = await testBackends();
@@ -161,7 +161,7 @@ describe.each(backends)('Inbox on $backend.name', ({ backend, skip }) => {
 
 describe('Inbox on SQLite when the writer thread dies', () => {
   it('falls back to writing on the main thread; nothing stored is lost', async () => {
-    const { sqliteBackend } = await import('./backends.js');
+    const { sqliteBackend } = await import('../helpers/stores.js');
     const backend = sqliteBackend();
     const store = await backend.open();
     const inbox = new Inbox(store);

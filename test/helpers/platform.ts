@@ -1,6 +1,6 @@
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/platform/index.js';
-import { control } from '../helpers/emulator.js';
+import { control } from './emulator.js';
 
 /** An emulator and a platform client pointed at it (fast retries, so fault tests do not wait). */
 export async function emulatorWithPlatform(emuOptions: EmulatorOptions = {}, platformOptions: PlatformOptions = {}) {

@@ -1,4 +1,4 @@
-import { readJson } from '../helpers/emulator.js';
+import { readJson } from './emulator.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
