@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
+import type { CallLog } from './calls.js';
 import type { EmulatorClock } from './clock.js';
 import type { FaultStore } from './faults.js';
+import type { Slice, SliceClass } from './product.js';
 import type { RateLimiter } from './ratelimit.js';
-import type { EmulatorState } from './state.js';
-import type { TokenRecord, TokenStore } from './auth/tokens.js';
+import type { ProductRegistry } from './registry.js';
+import type { TokenRecord } from './auth/tokens.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What the platform pushes to apps. Implemented in events/. */
@@ -16,14 +18,20 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+/**
+ * What every product's code is given: the platform's machinery (clock, limits, faults, call log,
+ * event bus) and the products' slices. Tenant data lives in the slices, never here.
+ */
 export interface EmulatorContext {
   options: ResolvedOptions;
-  state: EmulatorState;
   clock: EmulatorClock;
-  tokens: TokenStore;
   limiter: RateLimiter;
   faults: FaultStore;
+  calls: CallLog;
   events: EventBus;
+  products: ProductRegistry;
+  /** A product's slice, typed by its class: `ctx.slice(ImState).chats`. */
+  slice<S extends Slice>(cls: SliceClass<S>): S;
   /** The emulator's own base URL once listening (http://host:port). */
   baseUrl: () => string;
 }

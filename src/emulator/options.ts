@@ -1,3 +1,4 @@
+import type { Product } from './product.js';
 import type { RateLimitSettings } from './types.js';
 
 /** Documented development credentials: the defaults when none are given. Never use them for a real app. */
@@ -7,6 +8,9 @@ export const DEV_CREDENTIALS = {
   encryptKey: 'emulator-dev-encrypt-key',
   verificationToken: 'emulator-dev-verification-token',
 } as const;
+
+/** The emulated tenant's key (the seeded users and chats belong to it). */
+export const DEFAULT_TENANT_KEY = '2ed263bf32cf1651';
 
 export interface EmulatorOptions {
   port?: number;
@@ -26,6 +30,8 @@ export interface EmulatorOptions {
   rateLimits?: Partial<RateLimitSettings>;
   /** Answer the url_verification challenge before pushing to a newly configured URL (default true). */
   verifyUrls?: boolean;
+  /** The emulated products, in order (default `defaultProducts`); add your own to emulate more. */
+  products?: readonly Product[];
 }
 
 export type ResolvedOptions = Required<Pick<EmulatorOptions, 'port' | 'host' | 'appId' | 'appSecret' | 'botName' | 'verifyUrls'>> &

@@ -5,20 +5,9 @@ import type { FaultRule } from './types.js';
 import { ApiError } from './errors.js';
 import { errorBody, JSON_TYPE } from './http.js';
 import { newId } from './ids.js';
-import { tiers, type Limit } from './ratelimit.js';
-import { authenticate, needsToken } from './auth/guard.js';
-import { registerAuthRoutes } from './auth/routes.js';
-import { registerControlRoutes } from './control/routes.js';
-import { registerFeatureRoutes } from './routes.js';
-
-/** API tier of a route (per app, per API); tier 4 (1000/min & 50/s) unless listed. */
-const routeTiers: Record<string, Limit> = {};
-export function setRouteTier(method: string, route: string, limit: Limit): void {
-  routeTiers[`${method} ${route}`] = limit;
-}
-
-/** Paths that are the platform's APIs (logged, faulted, rate limited), as opposed to the control API or web client. */
-const isPlatformPath = (path: string) => path.startsWith('/open-apis/') || path.startsWith('/callback/');
+import { isPlatformPath, rateLimited, routeTier } from './platform-http.js';
+// The gateway checks tokens for every product's APIs, so it knows auth (and only auth).
+import { authenticate, needsToken } from './auth/index.js';
 
 export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
@@ -55,7 +44,7 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
     if (!needsToken(path)) return;
     authenticate(ctx, request);
     const route = request.routeOptions.url ?? path;
-    const limit = routeTiers[`${request.method} ${route}`] ?? tiers[4];
+    const limit = routeTier(request.method, route);
     const verdict = ctx.limiter.hit(`api:${request.auth!.appId}:${request.method} ${route}`, limit, ctx.clock.now());
     if (!verdict.ok) throw rateLimited(verdict.limit, verdict.resetSec);
   });
@@ -79,7 +68,7 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const [path, query = ''] = request.url.split('?');
     if (!isPlatformPath(path)) return;
-    ctx.state.recordCall({
+    ctx.calls.record({
       time: ctx.clock.now(),
       method: request.method,
       path,
@@ -113,9 +102,7 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
     reply.status(404).type(JSON_TYPE).send(errorBody(request, new ApiError(404, 99991201, `resource not find: ${request.method} ${request.url.split('?')[0]}`)));
   });
 
-  registerAuthRoutes(app, ctx);
-  registerControlRoutes(app, ctx);
-  registerFeatureRoutes(app, ctx);
+  ctx.products.registerRoutes(app, ctx);
   return app;
 }
 
@@ -125,10 +112,4 @@ function faultError(fault: FaultRule): ApiError {
   const msg = fault.msg ?? (status === 429 ? 'request trigger frequency limit' : status >= 500 ? 'internal error' : 'injected fault');
   const headers: Record<string, string> = status === 429 ? { 'x-ogw-ratelimit-limit': '50', 'x-ogw-ratelimit-reset': '1' } : {};
   return new ApiError(status, code, msg, { headers });
-}
-
-export function rateLimited(limit: number, resetSec: number): ApiError {
-  return new ApiError(429, 99991400, 'request trigger frequency limit', {
-    headers: { 'x-ogw-ratelimit-limit': String(limit), 'x-ogw-ratelimit-reset': String(resetSec) },
-  });
 }

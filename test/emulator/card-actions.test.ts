@@ -2,7 +2,7 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { control, rawJson } from '../helpers/emulator.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { insertMessage } from '../../src/emulator/im/store.js';
+import { insertMessage } from '../../src/emulator/im/index.js';
 import { startReceiver, type Received } from './events-receiver.js';
 
 const KEY = 'card-test-encrypt-key';

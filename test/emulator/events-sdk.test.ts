@@ -4,7 +4,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { control, sdkClient } from '../helpers/emulator.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { insertMessage } from '../../src/emulator/im/store.js';
+import { insertMessage } from '../../src/emulator/im/index.js';
 import { waitUntil } from './events-receiver.js';
 
 const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertMessage } from '../../src/emulator/im/store.js';
+import { insertMessage } from '../../src/emulator/im/index.js';
 import { sdkClient, useEmulator } from '../helpers/emulator.js';
 import { addGroup, demoChat, lastCall, sdkFailure, user } from '../helpers/im.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AuthState } from '../../src/emulator/auth/index.js';
 import { rawJson, sdkClient, useEmulator } from '../helpers/emulator.js';
 import { addGroup, demoChat, lastCall, sdkFailure, user } from '../helpers/im.js';
 
@@ -192,7 +193,7 @@ async function token(): Promise<string> {
 async function userToken(): Promise<string> {
   const t = `u-test${Date.now()}`;
   const now = (await env.ctl.state()).now;
-  env.emu.context.tokens.add({ token: t, kind: 'user', appId: env.emu.app.appId, openId: user(env.emu, 'alice').open_id, issuedAt: now, expiresAt: now + 7_200_000 });
+  env.emu.context.slice(AuthState).tokens.add({ token: t, kind: 'user', appId: env.emu.app.appId, openId: user(env.emu, 'alice').open_id, issuedAt: now, expiresAt: now + 7_200_000 });
   return t;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { ApiError, tokenErrors } from '../errors.js';
+import { AuthState } from './state.js';
 
 /** Paths under /open-apis that take no bearer token. */
 const PUBLIC = [/^\/open-apis\/auth\/v3\//, /^\/open-apis\/bot\/v2\/hook\//, /^\/open-apis\/bot\/hook\//, /^\/open-apis\/authen\//];
@@ -15,7 +16,7 @@ export function authenticate(ctx: EmulatorContext, request: FastifyRequest): voi
   if (!header || !/^Bearer\s+\S/.test(header)) throw tokenErrors.missing();
   const token = header.replace(/^Bearer\s+/, '').trim();
   if (!/^[tua]-/.test(token)) throw tokenErrors.badFormat();
-  const rec = ctx.tokens.resolve(token, ctx.clock.now());
+  const rec = ctx.slice(AuthState).tokens.resolve(token, ctx.clock.now());
   if (typeof rec === 'string') {
     if (token.startsWith('u-')) throw tokenErrors.userInvalid();
     if (token.startsWith('a-')) throw tokenErrors.appInvalid();

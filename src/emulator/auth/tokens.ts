@@ -73,4 +73,9 @@ export class TokenStore {
   clear(): void {
     this.byToken.clear();
   }
+
+  /** Replaces every token with these (snapshot restore). */
+  load(records: TokenRecord[]): void {
+    this.byToken = new Map(records.map((r) => [r.token, { ...r }]));
+  }
 }

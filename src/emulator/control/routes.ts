@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { eventLog, resetEvents, verifyAppUrls } from '../events/index.js';
+import { AuthState } from '../auth/index.js';
+import { verifyAppUrls } from '../events/index.js';
 
 const faultSchema = z
   .object({
@@ -44,49 +45,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): { ok: true; value: T } |
   return r.success ? { ok: true, value: r.data } : { ok: false, error: { error: 'invalid body', issues: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) } };
 }
 
-/** `/__emulator/*`: inspect and steer the emulator (LocalStack-style). Not part of the platform's API. */
+/** Faults, clock, rate limits, tokens and app settings. State, reset and snapshots are in snapshot.ts. */
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const { state } = ctx;
-
-  app.get('/__emulator/state', async (req) => {
-    const q = req.query as { calls_since?: string };
-    const since = Number(q.calls_since ?? 0);
-    return {
-      now: ctx.clock.now(),
-      apps: [...state.apps.values()].map((a) => ({
-        app_id: a.appId,
-        type: a.type,
-        bot_name: a.botName,
-        bot_open_id: a.botOpenId,
-        event_url: a.eventUrl ?? null,
-        card_url: a.cardUrl ?? a.eventUrl ?? null,
-        encrypted: Boolean(a.encryptKey),
-        tenant_keys: a.tenantKeys,
-      })),
-      tenant_key: state.tenantKey,
-      users: state.users,
-      departments: state.departments,
-      chats: [...state.chats.values()],
-      messages: [...state.messages.values()],
-      uploads: [...state.uploads.values()].map(({ data, ...u }) => ({ ...u, size: data.length })),
-      webhook_bots: [...state.webhookBots.values()].map(({ secret, ...b }) => ({ ...b, signed: Boolean(secret) })),
-      faults: ctx.faults.rules,
-      event_faults: ctx.faults.eventRules,
-      rate_limits: ctx.limiter.settings,
-      calls: since ? state.calls.filter((c) => c.id > since) : state.calls,
-      events: eventLog(ctx),
-    };
-  });
-
-  app.post('/__emulator/reset', async () => {
-    state.reset();
-    ctx.tokens.clear();
-    ctx.faults.clear();
-    ctx.limiter.reset();
-    resetEvents(ctx);
-    return { ok: true };
-  });
-
   app.post('/__emulator/faults', async (req, reply) => {
     const p = parse(faultSchema, req.body);
     if (!p.ok) return reply.status(400).send(p.error);
@@ -120,11 +80,11 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
   app.post('/__emulator/tokens/invalidate', async (req, reply) => {
     const p = parse(z.object({ token: z.string().optional(), app_id: z.string().optional() }).strict(), req.body);
     if (!p.ok) return reply.status(400).send(p.error);
-    return { invalidated: ctx.tokens.revoke({ token: p.value.token, appId: p.value.app_id }) };
+    return { invalidated: ctx.slice(AuthState).tokens.revoke({ token: p.value.token, appId: p.value.app_id }) };
   });
 
   app.patch('/__emulator/apps/:app_id', async (req, reply) => {
-    const a = state.apps.get((req.params as { app_id: string }).app_id);
+    const a = ctx.slice(AuthState).apps.get((req.params as { app_id: string }).app_id);
     if (!a) return reply.status(404).send({ error: 'no such app' });
     const p = parse(appPatchSchema, req.body);
     if (!p.ok) return reply.status(400).send(p.error);

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 
 const COLORS = ['#3370ff', '#00b8a9', '#7f3bf5', '#f54a45', '#ff8800', '#2ea121', '#d136d1', '#4e83fd'];
@@ -23,18 +22,4 @@ export function initialsSvg(id: string, name: string, size = 240): string {
 /** Avatar URLs of users and chats point here (`GET /__emulator/avatars/:id?size=`). */
 export function avatarUrl(ctx: EmulatorContext, id: string, size?: number): string {
   return `${ctx.baseUrl()}/__emulator/avatars/${encodeURIComponent(id)}${size ? `?size=${size}` : ''}`;
-}
-
-export function registerAvatarRoute(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get('/__emulator/avatars/:id', async (request, reply) => {
-    const id = (request.params as { id: string }).id;
-    const size = Math.min(Math.max(Number((request.query as { size?: string }).size) || 240, 16), 1024);
-    const user = ctx.state.findUser(id, 'open_id');
-    const chat = user ? undefined : ctx.state.chats.get(id);
-    if (!user && !chat) return reply.status(404).send({ error: 'no such user or chat' });
-    const upload = chat?.avatar ? ctx.state.uploads.get(chat.avatar) : undefined;
-    if (upload) return reply.type(upload.content_type).send(upload.data);
-    const name = user ? user.en_name || user.name : chat!.name;
-    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(initialsSvg(id, name, size));
-  });
 }

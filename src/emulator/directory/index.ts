@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
-import { registerAvatarRoute } from './avatars.js';
+import { defineProduct } from '../product.js';
 import { registerContactDepartmentRoutes } from './departments.js';
+import { DirectoryState } from './state.js';
 import { registerContactUserRoutes } from './users.js';
 
-/** Contact v3 lookups over the seeded directory, and the avatars its user objects link to. */
-export function registerDirectoryRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  registerContactUserRoutes(app, ctx);
-  registerContactDepartmentRoutes(app, ctx);
-  registerAvatarRoute(app, ctx);
-}
+export { DirectoryState, type DirectorySnapshot, type UserIdType } from './state.js';
+export { avatarUrl, initialsSvg } from './avatars.js';
+
+/** Contact v3 lookups over the seeded directory. */
+export const directory = defineProduct({
+  name: 'directory',
+  state: DirectoryState,
+  routes(app: FastifyInstance, ctx: EmulatorContext) {
+    registerContactUserRoutes(app, ctx);
+    registerContactDepartmentRoutes(app, ctx);
+  },
+});

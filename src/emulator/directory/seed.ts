@@ -1,11 +1,9 @@
-import { chatRecord } from '../chat-record.js';
 import { createHash } from 'node:crypto';
-import type { ChatRecord, DepartmentRecord, UserRecord } from '../types.js';
+import { DEFAULT_TENANT_KEY } from '../options.js';
+import type { DepartmentRecord, UserRecord } from '../types.js';
 
 /** Deterministic hex from a name, so the seeded ids are the same in every run, doc and test. */
 const stable = (seed: string, n: number) => createHash('sha256').update(seed).digest('hex').slice(0, n);
-
-export const DEFAULT_TENANT_KEY = '2ed263bf32cf1651';
 
 export function seedDepartments(): DepartmentRecord[] {
   const dept = (key: string, name: string, parent: string, leader?: string): DepartmentRecord => ({
@@ -48,24 +46,4 @@ export function seedUsers(tenantKey = DEFAULT_TENANT_KEY): UserRecord[] {
     tenant_key: tenantKey,
     ...(resigned ? { resigned: true } : {}),
   }));
-}
-
-/** The demo group: the bot, Alice, Bob and Carol. */
-export function seedChats(appId: string, users: UserRecord[], now: number, tenantKey = DEFAULT_TENANT_KEY): ChatRecord[] {
-  const byKey = (k: string) => users.find((u) => u.user_id === k)!.open_id;
-  return [
-    chatRecord(
-      {
-        chat_id: `oc_${stable('chat:demo', 32)}`,
-        name: 'feishu-hub demo',
-        description: 'A group where the bot answers /help and /ping',
-        owner_id: byKey('alice'),
-        tenant_key: tenantKey,
-        members: [byKey('alice'), byKey('bob'), byKey('carol')],
-        bots: [appId],
-        creator: byKey('alice'),
-      },
-      now,
-    ),
-  ];
 }

@@ -12,13 +12,14 @@ import {
   userIdTypeOf,
   userView,
 } from './views.js';
+import { DirectoryState } from './state.js';
 
 type Query = Record<string, unknown>;
 const MAX_BATCH = 50;
 
 /** A user by id, or the error the platform gives for that id type. */
 function lookupUser(ctx: EmulatorContext, id: string, type: ContactUserIdType): UserRecord {
-  const u = ctx.state.findUser(id, type);
+  const u = ctx.slice(DirectoryState).findUser(id, type);
   if (u) return u;
   // The gateway checks well-formed open_ids itself; anything else reaches contact.
   if (type === 'open_id' && id.startsWith('ou_')) throw contactErrors.openIdsNotExisted([id]);
@@ -41,10 +42,11 @@ export function registerContactUserRoutes(app: FastifyInstance, ctx: EmulatorCon
     const deptType = deptIdTypeOf(q);
     const ids = stringArray(q.user_ids, 'user_ids');
     if (ids.length === 0) throw contactErrors.invalidParam('user_ids', 'user_ids is required');
-    const unknownOpenIds = idType === 'open_id' ? ids.filter((id) => id.startsWith('ou_') && !ctx.state.findUser(id, 'open_id')) : [];
+    const dir = ctx.slice(DirectoryState);
+    const unknownOpenIds = idType === 'open_id' ? ids.filter((id) => id.startsWith('ou_') && !dir.findUser(id, 'open_id')) : [];
     if (unknownOpenIds.length > 0) throw contactErrors.openIdsNotExisted(unknownOpenIds);
     const items = ids.flatMap((id) => {
-      const u = ctx.state.findUser(id, idType);
+      const u = dir.findUser(id, idType);
       return u ? [userView(ctx, u, idType, deptType)] : [];
     });
     return ok(reply, { items });
@@ -59,18 +61,19 @@ export function registerContactUserRoutes(app: FastifyInstance, ctx: EmulatorCon
       throw contactErrors.invalidParam('include_resigned', 'include_resigned must be a boolean');
     }
     const includeResigned = b.include_resigned === true;
+    const dir = ctx.slice(DirectoryState);
     // One entry per email and per mobile asked; without user_id when unknown or resigned (unless asked for).
     const entry = (u: UserRecord | undefined, key: 'email' | 'mobile', value: string) => {
       if (!u || (u.resigned && !includeResigned)) return { [key]: value };
       return {
-        user_id: ctx.state.userIdOf(u, idType),
+        user_id: dir.userIdOf(u, idType),
         [key]: value,
         status: { is_frozen: false, is_resigned: Boolean(u.resigned), is_activated: !u.resigned, is_exited: false, is_unjoin: false },
       };
     };
     const userList = [
-      ...emails.map((e) => entry(ctx.state.findUser(e, 'email'), 'email', e)),
-      ...mobiles.map((m) => entry(ctx.state.findUser(m, 'mobile'), 'mobile', m)),
+      ...emails.map((e) => entry(dir.findUser(e, 'email'), 'email', e)),
+      ...mobiles.map((m) => entry(dir.findUser(m, 'mobile'), 'mobile', m)),
     ];
     return ok(reply, { user_list: userList });
   });

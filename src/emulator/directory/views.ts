@@ -3,6 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { DepartmentRecord, UserRecord } from '../types.js';
 import { avatarUrl } from './avatars.js';
+import { DirectoryState } from './state.js';
 
 export type ContactUserIdType = 'open_id' | 'union_id' | 'user_id';
 export type DepartmentIdType = 'open_department_id' | 'department_id';
@@ -50,34 +51,35 @@ export function contactPage(q: Record<string, unknown>, defaults: { size: number
 
 /** A department by id of the given type; "0" is the root in both types. */
 export function findDepartment(ctx: EmulatorContext, id: string, type: DepartmentIdType): DepartmentRecord | undefined {
-  return ctx.state.departments.find((d) => (type === 'department_id' ? d.department_id === id : d.open_department_id === id));
+  return ctx.slice(DirectoryState).departments.find((d) => (type === 'department_id' ? d.department_id === id : d.open_department_id === id));
 }
 
 /** Converts a stored department key (department_id, or "0") to the requested id type. */
 export function deptIdAs(ctx: EmulatorContext, key: string, type: DepartmentIdType): string {
   if (key === '0' || type === 'department_id') return key;
-  return ctx.state.departments.find((d) => d.department_id === key)?.open_department_id ?? key;
+  return ctx.slice(DirectoryState).departments.find((d) => d.department_id === key)?.open_department_id ?? key;
 }
 
 /** Departments under a department key, recursively or not. */
 export function childDepartments(ctx: EmulatorContext, key: string, recursive: boolean): DepartmentRecord[] {
-  const direct = ctx.state.departments.filter((d) => d.parent_department_id === key);
+  const direct = ctx.slice(DirectoryState).departments.filter((d) => d.parent_department_id === key);
   return recursive ? direct.flatMap((d) => [d, ...childDepartments(ctx, d.department_id, true)]) : direct;
 }
 
 /** Active users whose department is `key` (directly). */
-export const directMembers = (ctx: EmulatorContext, key: string) => ctx.state.users.filter((u) => !u.resigned && u.department_ids.includes(key));
+export const directMembers = (ctx: EmulatorContext, key: string) => ctx.slice(DirectoryState).users.filter((u) => !u.resigned && u.department_ids.includes(key));
 
 /** A stable number from a string, for seeded fields such as join_time. */
 const stableInt = (s: string, mod: number) => createHash('sha256').update(s).digest().readUInt32BE(0) % mod;
 
 /** The contact v3 user object. */
 export function userView(ctx: EmulatorContext, u: UserRecord, idType: ContactUserIdType, deptType: DepartmentIdType): Record<string, unknown> {
+  const dir = ctx.slice(DirectoryState);
   const deptIds = u.resigned ? [] : u.department_ids.map((k) => deptIdAs(ctx, k, deptType));
-  const leaderOf = (key: string) => ctx.state.departments.find((d) => d.department_id === key)?.leader_user_id;
+  const leaderOf = (key: string) => dir.departments.find((d) => d.department_id === key)?.leader_user_id;
   const leaderOpenId = u.department_ids.map(leaderOf).find((l) => l && l !== u.open_id);
-  const leader = leaderOpenId ? ctx.state.findUser(leaderOpenId, 'open_id') : undefined;
-  const index = ctx.state.users.indexOf(u);
+  const leader = leaderOpenId ? dir.findUser(leaderOpenId, 'open_id') : undefined;
+  const index = dir.users.indexOf(u);
   return {
     union_id: u.union_id,
     user_id: u.user_id,
@@ -97,7 +99,7 @@ export function userView(ctx: EmulatorContext, u: UserRecord, idType: ContactUse
     },
     status: { is_frozen: false, is_resigned: Boolean(u.resigned), is_activated: !u.resigned, is_exited: false, is_unjoin: false },
     department_ids: deptIds,
-    ...(leader ? { leader_user_id: ctx.state.userIdOf(leader, idType) } : {}),
+    ...(leader ? { leader_user_id: dir.userIdOf(leader, idType) } : {}),
     city: '',
     country: 'CN',
     work_station: '',
@@ -115,10 +117,11 @@ export function userView(ctx: EmulatorContext, u: UserRecord, idType: ContactUse
 
 /** The contact v3 department object. */
 export function departmentView(ctx: EmulatorContext, d: DepartmentRecord, idType: ContactUserIdType, deptType: DepartmentIdType): Record<string, unknown> {
+  const dir = ctx.slice(DirectoryState);
   const keys = [d.department_id, ...childDepartments(ctx, d.department_id, true).map((c) => c.department_id)];
-  const memberCount = ctx.state.users.filter((u) => !u.resigned && u.department_ids.some((k) => keys.includes(k))).length;
-  const leader = d.leader_user_id ? ctx.state.findUser(d.leader_user_id, 'open_id') : undefined;
-  const leaderId = leader ? ctx.state.userIdOf(leader, idType) : undefined;
+  const memberCount = dir.users.filter((u) => !u.resigned && u.department_ids.some((k) => keys.includes(k))).length;
+  const leader = d.leader_user_id ? dir.findUser(d.leader_user_id, 'open_id') : undefined;
+  const leaderId = leader ? dir.userIdOf(leader, idType) : undefined;
   return {
     name: d.name,
     i18n_name: { zh_cn: d.name, ja_jp: '', en_us: d.name },
@@ -127,7 +130,7 @@ export function departmentView(ctx: EmulatorContext, d: DepartmentRecord, idType
     open_department_id: d.open_department_id,
     ...(leaderId ? { leader_user_id: leaderId, leaders: [{ leaderType: 1, leaderID: leaderId }] } : { leaders: [] }),
     chat_id: '',
-    order: String((ctx.state.departments.indexOf(d) + 1) * 100),
+    order: String((dir.departments.indexOf(d) + 1) * 100),
     unit_ids: [],
     member_count: memberCount,
     status: { is_deleted: false },

@@ -1,6 +1,7 @@
 import type { EmulatorContext, EventBus } from '../context.js';
 import { newId } from '../ids.js';
 import type { AppRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
 import { signedPush } from './crypto.js';
 import { postPush, type PushResult } from './http-push.js';
 import { LongConnections } from './long-connection.js';
@@ -44,6 +45,14 @@ export interface DeliveryRecord {
   envelope: Record<string, unknown>;
 }
 
+/** What a card callback's delayed-update token allows: updating one message, a few times, for a while. */
+export interface CardGrant {
+  appId: string;
+  messageId: string;
+  expiresAt: number;
+  uses: number;
+}
+
 /** Result of one synchronous callback (card action): the app's answer or why there was none. */
 export interface CallbackOutcome {
   via: Via;
@@ -61,7 +70,7 @@ export class DeliveryBus implements EventBus {
   readonly connections: LongConnections;
   records: DeliveryRecord[] = [];
   /** Delayed-update tokens handed out with card callbacks. */
-  readonly cardTokens = new Map<string, { appId: string; messageId: string; expiresAt: number; uses: number }>();
+  readonly cardTokens = new Map<string, CardGrant>();
   /** Latest url_verification result per app and URL kind. */
   readonly verifications = new Map<string, { app_id: string; kind: 'event_url' | 'card_url'; url: string; verified: boolean; at: number; error?: string }>();
   private held = new Map<number, DeliveryRecord[]>();
@@ -179,7 +188,7 @@ export class DeliveryBus implements EventBus {
   }
 
   private app(appId: string): AppRecord {
-    const app = this.ctx.state.apps.get(appId);
+    const app = this.ctx.slice(AuthState).apps.get(appId);
     if (!app) throw new Error(`no app ${appId} in the emulator`);
     return app;
   }
@@ -255,7 +264,7 @@ export class DeliveryBus implements EventBus {
   }
 
   private async attempt(rec: DeliveryRecord): Promise<boolean> {
-    const app = this.ctx.state.apps.get(rec.app_id);
+    const app = this.ctx.slice(AuthState).apps.get(rec.app_id);
     const at = this.ctx.clock.now();
     let a: DeliveryAttempt;
     if (app && this.connections.has(app.appId)) {

@@ -4,8 +4,10 @@ import { ApiError } from '../errors.js';
 import { JSON_TYPE } from '../http.js';
 import { newId } from '../ids.js';
 import { caller, type EmulatorContext } from '../context.js';
-import { requireTenant } from '../auth/guard.js';
+import { AuthState, requireTenant } from '../auth/index.js';
 import type { MessageRecord, UserRecord } from '../types.js';
+import { DirectoryState } from '../directory/index.js';
+import { ImState } from '../im/index.js';
 import { busOf } from './context.js';
 import { interpretCardAnswer, type Toast } from './card-answer.js';
 
@@ -60,9 +62,9 @@ export async function userClicksCard(ctx: EmulatorContext, message: MessageRecor
   if (message.deleted) throw new CardActionError(400, `message ${message.message_id} was recalled`);
   if (message.msg_type !== 'interactive') throw new CardActionError(400, `message ${message.message_id} is not a card (msg_type ${message.msg_type})`);
   if (message.sender.sender_type !== 'app') throw new CardActionError(400, 'only cards sent by an app call back');
-  const app = ctx.state.apps.get(message.sender.id);
+  const app = ctx.slice(AuthState).apps.get(message.sender.id);
   if (!app) throw new CardActionError(400, `the card's app ${message.sender.id} is not in the emulator`);
-  const chat = ctx.state.chats.get(message.chat_id);
+  const chat = ctx.slice(ImState).chats.get(message.chat_id);
   if (chat && !chat.members.includes(operator.open_id)) throw new CardActionError(400, `${operator.open_id} is not in chat ${message.chat_id}`);
 
   const bus = busOf(ctx);
@@ -134,9 +136,9 @@ export function registerCardActionRoutes(app: FastifyInstance, ctx: EmulatorCont
   app.post('/__emulator/messages/:message_id/actions', async (req, reply) => {
     const p = actionBody.safeParse(req.body ?? {});
     if (!p.success) return reply.status(400).send({ error: 'invalid body', issues: p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) });
-    const message = ctx.state.messages.get((req.params as { message_id: string }).message_id);
+    const message = ctx.slice(ImState).messages.get((req.params as { message_id: string }).message_id);
     if (!message) return reply.status(404).send({ error: 'no such message' });
-    const operator = ctx.state.findUser(p.data.operator);
+    const operator = ctx.slice(DirectoryState).findUser(p.data.operator);
     if (!operator) return reply.status(400).send({ error: `no user with open_id ${p.data.operator}` });
     const { operator: _op, ...action } = p.data;
     try {
@@ -158,7 +160,7 @@ export function registerCardActionRoutes(app: FastifyInstance, ctx: EmulatorCont
     if (t.appId !== caller(req).appId) throw updateError(200310, 'the card was not sent by this app');
     if (ctx.clock.now() > t.expiresAt) throw updateError(300030, 'token is expired');
     if (t.uses >= CARD_TOKEN_USES) throw updateError(300040, 'token has been used too many times');
-    const message = ctx.state.messages.get(t.messageId);
+    const message = ctx.slice(ImState).messages.get(t.messageId);
     if (!message || message.deleted) throw updateError(200000, 'the card has been recalled');
     let card = b.card;
     if (typeof card === 'string') {

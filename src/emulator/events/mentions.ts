@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { EmulatorState } from '../state.js';
+import type { EmulatorContext } from '../context.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
 import type { ChatRecord } from '../types.js';
 
 /** Someone a user can @-mention in a chat: a member or one of the chat's bots. */
@@ -24,14 +26,14 @@ export interface ParsedMention {
 const botUnionId = (appId: string) => `on_${createHash('sha256').update(`bot-union:${appId}`).digest('hex').slice(0, 32)}`;
 
 /** The people and bots of a chat, as mention targets. */
-export function mentionables(state: EmulatorState, chat: ChatRecord): Mentionable[] {
+export function mentionables(ctx: EmulatorContext, chat: ChatRecord): Mentionable[] {
   const out: Mentionable[] = [];
   for (const appId of chat.bots) {
-    const app = state.apps.get(appId);
+    const app = ctx.slice(AuthState).apps.get(appId);
     if (app) out.push({ kind: 'bot', name: app.botName, open_id: app.botOpenId, union_id: botUnionId(app.appId), user_id: '', tenant_key: chat.tenant_key, aliases: [] });
   }
   for (const openId of chat.members) {
-    const u = state.findUser(openId);
+    const u = ctx.slice(DirectoryState).findUser(openId);
     if (u) out.push({ kind: 'user', name: u.name, open_id: u.open_id, union_id: u.union_id, user_id: u.user_id, tenant_key: u.tenant_key, aliases: [u.en_name] });
   }
   return out;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { JSON_TYPE } from '../http.js';
+import { AuthState } from '../auth/index.js';
 import { busOf } from './context.js';
 
 const injectBody = z
@@ -23,11 +24,6 @@ export function eventLog(ctx: EmulatorContext, filter: { app_id?: string; type?:
   );
 }
 
-/** Control API reset: forget the log, cancel pending retries. */
-export function resetEvents(ctx: EmulatorContext): void {
-  busOf(ctx).reset();
-}
-
 export function registerEventControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get('/__emulator/events', async (req) => {
     const q = req.query as { app_id?: string; type?: string; event_id?: string };
@@ -40,8 +36,8 @@ export function registerEventControlRoutes(app: FastifyInstance, ctx: EmulatorCo
     const p = injectBody.safeParse(req.body ?? {});
     if (!p.success) return reply.status(400).send({ error: 'invalid body', issues: p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) });
     const { event_type, event, schema = '2.0', tenant_key } = p.data;
-    const appId = p.data.app_id ?? ctx.state.defaultApp.appId;
-    if (!ctx.state.apps.has(appId)) return reply.status(404).send({ error: `no app ${appId}` });
+    const appId = p.data.app_id ?? ctx.slice(AuthState).defaultApp.appId;
+    if (!ctx.slice(AuthState).apps.has(appId)) return reply.status(404).send({ error: `no app ${appId}` });
     const eventId = schema === '1.0' ? ctx.events.publishV1(appId, { type: event_type, ...event }) : ctx.events.publish(appId, event_type, event, { tenantKey: tenant_key });
     return { event_id: eventId, schema };
   });
@@ -50,7 +46,7 @@ export function registerEventControlRoutes(app: FastifyInstance, ctx: EmulatorCo
   app.post('/callback/ws/endpoint', async (req, reply) => {
     const b = (req.body && typeof req.body === 'object' ? req.body : {}) as { AppID?: unknown; AppSecret?: unknown };
     reply.type(JSON_TYPE);
-    const a = typeof b.AppID === 'string' ? ctx.state.apps.get(b.AppID) : undefined;
+    const a = typeof b.AppID === 'string' ? ctx.slice(AuthState).apps.get(b.AppID) : undefined;
     if (!a || typeof b.AppSecret !== 'string' || a.appSecret !== b.AppSecret) return { code: 514, msg: 'auth failed: app_id or app_secret is invalid', data: {} };
     return { code: 0, msg: 'ok', data: busOf(ctx).connections.endpoint(a.appId, ctx.baseUrl()) };
   });

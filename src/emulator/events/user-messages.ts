@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { insertMessage } from '../im/store.js';
+import { ImState, insertMessage } from '../im/index.js';
 import type { ChatRecord, MessageRecord, UserRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
 import { mentionables, parseMentions, type ParsedMention } from './mentions.js';
 
 const USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Lark/7.30.0 LarkLocale/en_US feishu-hub-emulator';
@@ -55,7 +57,7 @@ export function userSendsMessage(ctx: EmulatorContext, input: UserMessageInput):
   if (sender.resigned) throw new UserActionError(400, `${sender.open_id} has resigned`);
   if (input.parent && input.parent.chat_id !== chat.chat_id) throw new UserActionError(400, `message ${input.parent.message_id} is not in chat ${chat.chat_id}`);
   const msgType = input.msgType ?? 'text';
-  const targets = mentionables(ctx.state, chat);
+  const targets = mentionables(ctx, chat);
   let sendContent: Record<string, unknown>;
   let receiveContent: Record<string, unknown>;
   let mentions: ParsedMention[] = [];
@@ -124,7 +126,7 @@ export function userSendsMessage(ctx: EmulatorContext, input: UserMessageInput):
   };
   const event_ids: string[] = [];
   for (const appId of chat.bots) {
-    if (!ctx.state.apps.has(appId)) continue;
+    if (!ctx.slice(AuthState).apps.has(appId)) continue;
     event_ids.push(ctx.events.publish(appId, 'im.message.receive_v1', event, { tenantKey: chat.tenant_key }));
   }
   return { message, event_ids };
@@ -146,7 +148,7 @@ function fail(reply: FastifyReply, status: number, error: string, issues?: strin
 /** `/__emulator/chats/:chat_id/messages` and `/__emulator/users/:open_id/messages`: users write. */
 export function registerUserMessageRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const send = (reply: FastifyReply, chat: ChatRecord, sender: UserRecord, b: z.infer<typeof messageBody>) => {
-    const parent = b.parent_id ? ctx.state.messages.get(b.parent_id) : undefined;
+    const parent = b.parent_id ? ctx.slice(ImState).messages.get(b.parent_id) : undefined;
     if (b.parent_id && !parent) return fail(reply, 400, `no message ${b.parent_id}`);
     try {
       const { message, event_ids } = userSendsMessage(ctx, { chat, sender, text: b.text, msgType: b.msg_type, content: b.content, parent });
@@ -160,9 +162,9 @@ export function registerUserMessageRoutes(app: FastifyInstance, ctx: EmulatorCon
   app.post('/__emulator/chats/:chat_id/messages', async (req, reply) => {
     const p = messageBody.extend({ sender: z.string() }).strict().safeParse(req.body ?? {});
     if (!p.success) return fail(reply, 400, 'invalid body', p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-    const chat = ctx.state.chats.get((req.params as { chat_id: string }).chat_id);
+    const chat = ctx.slice(ImState).chats.get((req.params as { chat_id: string }).chat_id);
     if (!chat) return fail(reply, 404, 'no such chat');
-    const sender = ctx.state.findUser(p.data.sender);
+    const sender = ctx.slice(DirectoryState).findUser(p.data.sender);
     if (!sender) return fail(reply, 400, `no user with open_id ${p.data.sender}`);
     return send(reply, chat, sender, p.data);
   });
@@ -170,11 +172,11 @@ export function registerUserMessageRoutes(app: FastifyInstance, ctx: EmulatorCon
   app.post('/__emulator/users/:open_id/messages', async (req, reply) => {
     const p = messageBody.extend({ app_id: z.string().optional() }).strict().safeParse(req.body ?? {});
     if (!p.success) return fail(reply, 400, 'invalid body', p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-    const user = ctx.state.findUser((req.params as { open_id: string }).open_id);
+    const user = ctx.slice(DirectoryState).findUser((req.params as { open_id: string }).open_id);
     if (!user) return fail(reply, 404, 'no such user');
-    const appId = p.data.app_id ?? ctx.state.defaultApp.appId;
-    if (!ctx.state.apps.has(appId)) return fail(reply, 404, `no app ${appId}`);
+    const appId = p.data.app_id ?? ctx.slice(AuthState).defaultApp.appId;
+    if (!ctx.slice(AuthState).apps.has(appId)) return fail(reply, 404, `no app ${appId}`);
     const { app_id: _ignored, ...rest } = p.data;
-    return send(reply, ctx.state.p2pChat(appId, user), user, rest);
+    return send(reply, ctx.slice(ImState).p2pChat(appId, user), user, rest);
   });
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { caller, type EmulatorContext } from '../context.js';
 import { JSON_TYPE } from '../http.js';
+import { AuthState } from '../auth/index.js';
 
 /** `GET /open-apis/bot/v3/info`: the bot's name and open_id (an older API: the payload sits in `bot`, not `data`). */
 export function registerBotInfoRoute(app: FastifyInstance, ctx: EmulatorContext): void {
   app.get('/open-apis/bot/v3/info', async (req, reply) => {
-    const app_ = ctx.state.apps.get(caller(req).appId)!;
+    const app_ = ctx.slice(AuthState).apps.get(caller(req).appId)!;
     reply.type(JSON_TYPE);
     return {
       code: 0,

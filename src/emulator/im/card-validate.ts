@@ -1,5 +1,6 @@
 import type { EmulatorContext } from '../context.js';
 import { imErrors } from './errors.js';
+import { ImState } from './state.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -94,7 +95,7 @@ function validateV2(ctx: EmulatorContext, card: Obj): void {
 }
 
 function checkImage(ctx: EmulatorContext, key: unknown, where: string): void {
-  const u = typeof key === 'string' ? ctx.state.uploads.get(key) : undefined;
+  const u = typeof key === 'string' ? ctx.slice(ImState).uploads.get(key) : undefined;
   if (!u || u.kind !== 'image') throw imErrors.card(200570, 'invalid image key', `${where}=${String(key)}`);
 }
 

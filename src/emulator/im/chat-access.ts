@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { caller, type EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ChatRecord } from '../types.js';
+import { ImState } from './state.js';
 
 /** Who is calling a chat API: the app's bot (tenant token) or a user (user token). */
 export type Actor = { kind: 'bot'; appId: string } | { kind: 'user'; appId: string; openId: string };
@@ -32,7 +33,7 @@ export const chatErrors = {
 
 /** The chat, or 232006 when the id is malformed or unknown. */
 export function findChat(ctx: EmulatorContext, chatId: string): ChatRecord {
-  const chat = ctx.state.chats.get(chatId);
+  const chat = ctx.slice(ImState).chats.get(chatId);
   if (!chat) throw chatErrors.invalidChatId();
   return chat;
 }

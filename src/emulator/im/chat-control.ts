@@ -1,11 +1,14 @@
-import { chatRecord } from '../chat-record.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { UserRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
+import { chatRecord } from './chat-record.js';
 import { addBots, removeBots } from './chat-membership.js';
 import { checkPublicName } from './chat-input.js';
+import { ImState } from './state.js';
 
 /**
  * `/__emulator/chats…`: people acting in the client — creating a group, adding the bot
@@ -15,7 +18,7 @@ import { checkPublicName } from './chat-input.js';
 /** A user by any id a person would type: open_id, user_id, union_id, email or mobile. */
 export function findUserAnyId(ctx: EmulatorContext, id: string): UserRecord | undefined {
   for (const type of ['open_id', 'user_id', 'union_id', 'email', 'mobile'] as const) {
-    const u = ctx.state.findUser(id, type);
+    const u = ctx.slice(DirectoryState).findUser(id, type);
     if (u) return u;
   }
   return undefined;
@@ -43,7 +46,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): { ok: true; value: T } |
 }
 
 export function registerChatControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const defaultOperator = () => ctx.state.findUser('alice', 'user_id') ?? ctx.state.users.find((u) => !u.resigned)!;
+  const defaultOperator = () => {
+    const dir = ctx.slice(DirectoryState);
+    return dir.findUser('alice', 'user_id') ?? dir.users.find((u) => !u.resigned)!;
+  };
 
   app.post('/__emulator/chats', async (request, reply) => {
     const p = parse(createSchema, request.body);
@@ -57,8 +63,8 @@ export function registerChatControlRoutes(app: FastifyInstance, ctx: EmulatorCon
       if (!u) return reply.status(400).send({ error: `no user ${id}` });
       if (!members.includes(u.open_id)) members.push(u.open_id);
     }
-    const appId = v.app_id ?? ctx.state.defaultApp.appId;
-    if (!ctx.state.apps.has(appId)) return reply.status(400).send({ error: `no app ${appId}` });
+    const appId = v.app_id ?? ctx.slice(AuthState).defaultApp.appId;
+    if (!ctx.slice(AuthState).apps.has(appId)) return reply.status(400).send({ error: `no app ${appId}` });
     const chatType = v.chat_type ?? 'private';
     if (chatType === 'public') {
       try {
@@ -75,14 +81,14 @@ export function registerChatControlRoutes(app: FastifyInstance, ctx: EmulatorCon
         description: v.description ?? '',
         owner_id: owner.open_id,
         chat_type: chatType,
-        tenant_key: ctx.state.tenantKey,
+        tenant_key: ctx.slice(DirectoryState).tenantKey,
         members,
         bots: [],
         creator: owner.open_id,
       },
       now,
     );
-    ctx.state.chats.set(chat.chat_id, chat);
+    ctx.slice(ImState).chats.set(chat.chat_id, chat);
     if (v.bot ?? true) addBots(ctx, chat, [appId], { openId: owner.open_id });
     return chat;
   });
@@ -90,13 +96,13 @@ export function registerChatControlRoutes(app: FastifyInstance, ctx: EmulatorCon
   const botRoute = (add: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
     const p = parse(botSchema, request.body);
     if (!p.ok) return reply.status(400).send(p.error);
-    const chat = ctx.state.chats.get((request.params as { chat_id: string }).chat_id);
+    const chat = ctx.slice(ImState).chats.get((request.params as { chat_id: string }).chat_id);
     if (!chat) return reply.status(404).send({ error: 'no such chat' });
     if (chat.status === 'dissolved') return reply.status(409).send({ error: 'the chat was disbanded' });
     if (chat.chat_mode === 'p2p') return reply.status(409).send({ error: 'bots cannot be added to or removed from a p2p chat' });
-    const appId = p.value.app_id ?? ctx.state.defaultApp.appId;
-    if (!ctx.state.apps.has(appId)) return reply.status(400).send({ error: `no app ${appId}` });
-    const ownerUser = chat.owner_id_type === 'open_id' ? ctx.state.findUser(chat.owner_id, 'open_id') : undefined;
+    const appId = p.value.app_id ?? ctx.slice(AuthState).defaultApp.appId;
+    if (!ctx.slice(AuthState).apps.has(appId)) return reply.status(400).send({ error: `no app ${appId}` });
+    const ownerUser = chat.owner_id_type === 'open_id' ? ctx.slice(DirectoryState).findUser(chat.owner_id, 'open_id') : undefined;
     const operator = p.value.operator ? findUserAnyId(ctx, p.value.operator) : (ownerUser ?? defaultOperator());
     if (!operator) return reply.status(400).send({ error: `no user ${p.value.operator}` });
     if (!add && chat.owner_id_type === 'app' && chat.owner_id === appId) {

@@ -1,29 +1,29 @@
 import type { EmulatorContext } from '../context.js';
 import type { ChatRecord, UserRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
 import { i18nNames } from './chat-view.js';
 
 /** Who did it: a user (open_id) or an app's bot. */
 export type Operator = { openId: string } | { appId: string };
 
 /**
- * Pushes one event and never lets a push failure reach the API answer: the platform
- * acknowledges the API call whatever happens to the event later (fire and forget).
+ * Pushes one event to an app in the chat. The push itself is asynchronous (retried, logged),
+ * so the API call that caused it is answered whatever happens to the event later.
  */
 export function pushEvent(ctx: EmulatorContext, appId: string, eventType: string, event: Record<string, unknown>): void {
-  try {
-    ctx.events.publish(appId, eventType, event, { tenantKey: ctx.state.tenantKey });
-  } catch {
-    // No event bus yet, or the app has no URL: the API call still succeeds.
-  }
+  // Chats list only registered apps; one restored from an older snapshot may not.
+  if (!ctx.slice(AuthState).apps.has(appId)) return;
+  ctx.events.publish(appId, eventType, event, { tenantKey: ctx.slice(DirectoryState).tenantKey });
 }
 
 /** `{open_id, union_id, user_id}` of a user, or of a bot (its open_id only). */
 export function operatorIds(ctx: EmulatorContext, op: Operator): { open_id: string; union_id: string; user_id: string } {
   if ('openId' in op) {
-    const u = ctx.state.findUser(op.openId, 'open_id');
+    const u = ctx.slice(DirectoryState).findUser(op.openId, 'open_id');
     return { open_id: op.openId, union_id: u?.union_id ?? '', user_id: u?.user_id ?? '' };
   }
-  return { open_id: ctx.state.apps.get(op.appId)?.botOpenId ?? '', union_id: '', user_id: '' };
+  return { open_id: ctx.slice(AuthState).apps.get(op.appId)?.botOpenId ?? '', union_id: '', user_id: '' };
 }
 
 const userIds = (u: UserRecord) => ({ open_id: u.open_id, union_id: u.union_id, user_id: u.user_id });
@@ -33,7 +33,7 @@ function base(ctx: EmulatorContext, chat: ChatRecord, op: Operator) {
     chat_id: chat.chat_id,
     operator_id: operatorIds(ctx, op),
     external: chat.external,
-    operator_tenant_key: ctx.state.tenantKey,
+    operator_tenant_key: ctx.slice(DirectoryState).tenantKey,
   };
 }
 
@@ -71,6 +71,6 @@ export const chatEvents = {
 /** The owner as the update event shows it. */
 export function ownerIds(ctx: EmulatorContext, chat: ChatRecord) {
   if (chat.owner_id_type === 'app') return { open_id: '', union_id: '', user_id: '' };
-  const u = ctx.state.findUser(chat.owner_id, 'open_id');
+  const u = ctx.slice(DirectoryState).findUser(chat.owner_id, 'open_id');
   return u ? userIds(u) : { open_id: chat.owner_id, union_id: '', user_id: '' };
 }

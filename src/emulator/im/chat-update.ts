@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { ok } from '../http.js';
 import type { ChatRecord } from '../types.js';
+import { DirectoryState } from '../directory/index.js';
 import { type Actor, actorOf, chatError, chatErrors, findChat, isManager, isMember, isOwner, userIdTypeParam } from './chat-access.js';
 import { chatEvents, ownerIds, type Operator } from './chat-events.js';
 import { checkPublicName, enumField, settingsPatch, stringField } from './chat-input.js';
 import { chatSettings, i18nNames } from './chat-view.js';
+import { ImState } from './state.js';
 
 /** What any member may change; everything else needs the owner or a manager (232016). */
 const BASIC_FIELDS = ['avatar', 'name', 'description', 'i18n_names'];
@@ -15,7 +17,7 @@ export const operatorOf = (actor: Actor): Operator => (actor.kind === 'bot' ? { 
 /** An avatar must be an uploaded image or one of the platform's default avatars. */
 export function checkAvatar(ctx: EmulatorContext, avatar: string | undefined, code: number): void {
   if (!avatar || avatar.startsWith('default-avatar')) return;
-  const upload = ctx.state.uploads.get(avatar);
+  const upload = ctx.slice(ImState).uploads.get(avatar);
   if (!upload || upload.kind !== 'image') throw chatError(code, code === 232041 ? 'The avatar key is illegal.' : 'Your request contains an invalid request parameter.');
 }
 
@@ -70,7 +72,7 @@ export function registerChatUpdateRoutes(app: FastifyInstance, ctx: EmulatorCont
     const ownerRaw = stringField(b, 'owner_id');
     let newOwner: string | undefined;
     if (ownerRaw) {
-      const u = ctx.state.findUser(ownerRaw, idType);
+      const u = ctx.slice(DirectoryState).findUser(ownerRaw, idType);
       if (!u) throw chatError(232035, 'Your request specifies an owner_id which is invalid.');
       if (!chat.members.includes(u.open_id)) throw chatError(232012, 'New chat owner can NOT be out of the chat.');
       newOwner = u.open_id;
@@ -78,7 +80,7 @@ export function registerChatUpdateRoutes(app: FastifyInstance, ctx: EmulatorCont
     const finalName = name ?? chat.name;
     if ((chatType ?? chat.chat_type) === 'public') {
       checkPublicName(finalName);
-      const taken = [...ctx.state.chats.values()].some(
+      const taken = [...ctx.slice(ImState).chats.values()].some(
         (c) => c !== chat && c.chat_type === 'public' && c.status === 'normal' && c.name === finalName,
       );
       if (taken) throw chatError(232026, 'This name is already used in an existing public chat. Names of public chats are supposed to be different.');

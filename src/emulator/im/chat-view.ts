@@ -1,5 +1,6 @@
 import type { EmulatorContext } from '../context.js';
 import type { ChatRecord } from '../types.js';
+import { DirectoryState } from '../directory/index.js';
 import type { ChatUserIdType } from './chat-access.js';
 
 /** Settings a chat has unless it was created or updated with others (the platform's defaults). */
@@ -62,8 +63,8 @@ export function chatAvatarUrl(ctx: EmulatorContext, chat: ChatRecord): string {
 /** owner_id/owner_id_type as the APIs show them: absent when a bot owns the chat (or for p2p). */
 export function ownerFields(ctx: EmulatorContext, chat: ChatRecord, idType: ChatUserIdType): Record<string, string> {
   if (chat.owner_id_type !== 'open_id' || !chat.owner_id || chat.chat_mode === 'p2p') return {};
-  const u = ctx.state.findUser(chat.owner_id, 'open_id');
-  return { owner_id: u ? ctx.state.userIdOf(u, idType) : chat.owner_id, owner_id_type: idType };
+  const u = ctx.slice(DirectoryState).findUser(chat.owner_id, 'open_id');
+  return { owner_id: u ? ctx.slice(DirectoryState).userIdOf(u, idType) : chat.owner_id, owner_id_type: idType };
 }
 
 const chatStatus = (chat: ChatRecord) => chat.status;
@@ -102,8 +103,8 @@ export function chatView(ctx: EmulatorContext, chat: ChatRecord, idType: ChatUse
   };
   if (kind === 'get') {
     const managers = ((s.user_managers as string[] | undefined) ?? []).map((openId) => {
-      const u = ctx.state.findUser(openId, 'open_id');
-      return u ? ctx.state.userIdOf(u, idType) : openId;
+      const u = ctx.slice(DirectoryState).findUser(openId, 'open_id');
+      return u ? ctx.slice(DirectoryState).userIdOf(u, idType) : openId;
     });
     Object.assign(view, {
       user_manager_id_list: managers,

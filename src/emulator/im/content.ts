@@ -1,7 +1,9 @@
 import type { EmulatorContext } from '../context.js';
 import type { ChatRecord, UploadRecord } from '../types.js';
+import { DirectoryState } from '../directory/index.js';
 import { validateCard } from './card-validate.js';
 import { imErrors } from './errors.js';
+import { ImState } from './state.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,13 +79,13 @@ export function validateContent(cc: ContentContext, msgType: string, content: st
     case 'interactive':
       return validateCard(cc.ctx, c);
     case 'share_chat': {
-      const shared = typeof c.chat_id === 'string' ? cc.ctx.state.chats.get(c.chat_id) : undefined;
+      const shared = typeof c.chat_id === 'string' ? cc.ctx.slice(ImState).chats.get(c.chat_id) : undefined;
       if (!shared) throw imErrors.invalidParam('share_chat content needs the chat_id of an existing chat');
       if (shared.chat_mode === 'p2p') throw imErrors.p2pNotShareable();
       return;
     }
     case 'share_user':
-      if (typeof c.user_id !== 'string' || !cc.ctx.state.findUser(c.user_id, 'open_id')) {
+      if (typeof c.user_id !== 'string' || !cc.ctx.slice(DirectoryState).findUser(c.user_id, 'open_id')) {
         throw imErrors.invalidParam('share_user content needs the open_id of an existing user');
       }
       return;
@@ -95,7 +97,7 @@ export function validateContent(cc: ContentContext, msgType: string, content: st
 /** An uploaded image/file the app may send: it must exist, be of the right kind and be the app's own. */
 function upload(cc: ContentContext, key: unknown, kind: 'image' | 'file', field: string): UploadRecord {
   if (typeof key !== 'string' || key === '') throw imErrors.invalidParam(`content needs ${field}`);
-  const u = cc.ctx.state.uploads.get(key);
+  const u = cc.ctx.slice(ImState).uploads.get(key);
   if (!u || u.kind !== kind) throw imErrors.invalidParam(`${field} ${key} does not exist`);
   if (u.app_id !== cc.appId) throw imErrors.notResourceOwner(key);
   return u;

@@ -3,6 +3,8 @@ import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { ok, page, pageParams } from '../http.js';
 import type { ChatRecord, UserRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
 import {
   type Actor,
   actorOf,
@@ -63,11 +65,11 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const validBots: string[] = [];
     if (idType === 'app_id') {
       if (ids.length > MAX_BOTS_PER_CALL) throw chatErrors.invalidParam('id_list', `at most ${MAX_BOTS_PER_CALL} bots per call`);
-      for (const id of ids) (ctx.state.apps.has(id) ? validBots : notExisted).push(id);
+      for (const id of ids) (ctx.slice(AuthState).apps.has(id) ? validBots : notExisted).push(id);
     } else {
       if (ids.length > MAX_USERS_PER_CALL) throw chatErrors.invalidParam('id_list', `at most ${MAX_USERS_PER_CALL} users per call`);
       for (const id of ids) {
-        const u = ctx.state.findUser(id, idType as 'open_id');
+        const u = ctx.slice(DirectoryState).findUser(id, idType as 'open_id');
         if (!u) notExisted.push(id);
         else if (u.resigned) invalid.push(id);
         else validUsers.push(u);
@@ -109,7 +111,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: EmulatorContext)
     } else {
       if (ids.length > MAX_USERS_PER_CALL) throw chatErrors.invalidParam('id_list', `at most ${MAX_USERS_PER_CALL} users per call`);
       for (const id of ids) {
-        const u = ctx.state.findUser(id, idType as 'open_id');
+        const u = ctx.slice(DirectoryState).findUser(id, idType as 'open_id');
         if (u && chat.members.includes(u.open_id)) users.push(u);
         else invalid.push(id);
       }
@@ -138,8 +140,8 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const chat = requireLiveMembership(ctx, chatIdOf(request), actor);
     // Bots are never listed, so a page may be shorter than page_size.
     const items = chat.members.flatMap((openId) => {
-      const u = ctx.state.findUser(openId, 'open_id');
-      return u ? [{ member_id_type: idType, member_id: ctx.state.userIdOf(u, idType), name: u.name, tenant_key: u.tenant_key }] : [];
+      const u = ctx.slice(DirectoryState).findUser(openId, 'open_id');
+      return u ? [{ member_id_type: idType, member_id: ctx.slice(DirectoryState).userIdOf(u, idType), name: u.name, tenant_key: u.tenant_key }] : [];
     });
     return ok(reply, { ...page(items, offset, size), member_total: items.length });
   });
@@ -170,6 +172,6 @@ function joinAs(ctx: EmulatorContext, chat: ChatRecord, actor: Actor): void {
     addBots(ctx, chat, [actor.appId], op);
     return;
   }
-  const u = ctx.state.findUser(actor.openId, 'open_id');
+  const u = ctx.slice(DirectoryState).findUser(actor.openId, 'open_id');
   if (u) addUsers(ctx, chat, [u], op);
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requireTenant } from '../auth/guard.js';
+import { requireTenant } from '../auth/index.js';
 import { caller, type EmulatorContext } from '../context.js';
 import { ok, requireString } from '../http.js';
 import { perMessageUpdateLimit } from '../ratelimit.js';
@@ -9,6 +9,7 @@ import { validateContent } from './content.js';
 import { imErrors } from './errors.js';
 import { hitLimit, requireBotChat, requireMessage, toApiMessage } from './messages.js';
 import { receiveView } from './receive-format.js';
+import { ImState } from './state.js';
 
 type Body = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ export function registerEditRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     const { message_id } = request.params as { message_id: string };
     const msg = requireMessage(ctx, message_id);
     if (msg.deleted) throw imErrors.recalled();
-    const chat = ctx.state.chats.get(msg.chat_id);
+    const chat = ctx.slice(ImState).chats.get(msg.chat_id);
     // A bot recalls its own messages; as the group's owner it may recall anyone's.
     const owner = chat?.owner_id_type === 'app' && chat.owner_id === auth.appId;
     if (!isOwn(msg, auth.appId) && !owner) throw imErrors.noRecallPermission();

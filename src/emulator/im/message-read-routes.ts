@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requireTenant } from '../auth/guard.js';
+import { requireTenant } from '../auth/index.js';
 import { caller, type EmulatorContext } from '../context.js';
 import { invalidParam } from '../errors.js';
 import { ok, page, pageParams, requireString } from '../http.js';
@@ -7,6 +7,7 @@ import type { MessageRecord } from '../types.js';
 import { imErrors } from './errors.js';
 import { requireBotChat, requireMessage, toApiMessage } from './messages.js';
 import { chatMessages } from './store.js';
+import { ImState } from './state.js';
 
 type Query = Record<string, unknown>;
 
@@ -49,7 +50,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: EmulatorContext): 
       if (start !== undefined) items = items.filter((m) => m.create_time >= start * 1000);
       if (end !== undefined) items = items.filter((m) => m.create_time < (end + 1) * 1000);
     } else if (containerType === 'thread') {
-      items = [...ctx.state.messages.values()].filter((m) => m.thread_id === containerId).sort((a, b) => a.create_time - b.create_time);
+      items = [...ctx.slice(ImState).messages.values()].filter((m) => m.thread_id === containerId).sort((a, b) => a.create_time - b.create_time);
       if (items.length === 0) throw imErrors.invalidParam(`thread ${containerId} does not exist`);
       requireBotChat(ctx, items[0].chat_id, auth.appId, () => imErrors.invalidParam('chat not found'));
     } else {

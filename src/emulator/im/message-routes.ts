@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { requireTenant } from '../auth/guard.js';
+import { requireTenant } from '../auth/index.js';
 import { caller, type EmulatorContext } from '../context.js';
 import { invalidParam } from '../errors.js';
 import { ok, requireString } from '../http.js';

@@ -1,11 +1,12 @@
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { recipientLimit, type Limit } from '../ratelimit.js';
-import { rateLimited } from '../server.js';
+import { rateLimited } from '../platform-http.js';
 import type { ChatRecord, MessageRecord } from '../types.js';
-import type { UserIdType } from '../state.js';
+import { DirectoryState, type UserIdType } from '../directory/index.js';
 import { imErrors } from './errors.js';
 import { receiveView } from './receive-format.js';
+import { ImState } from './state.js';
 
 /** What list shows in place of a recalled message's content. */
 export const RECALLED_CONTENT = 'This message was recalled';
@@ -19,9 +20,10 @@ export const RECEIVE_ID_TYPES = ['open_id', 'union_id', 'user_id', 'email', 'cha
  * messages keep their place: `deleted:true`, and in lists the text "This message was recalled".
  */
 export function toApiMessage(ctx: EmulatorContext, msg: MessageRecord, opts: { userIdType?: string; view?: 'get' | 'list' } = {}) {
+  const dir = ctx.slice(DirectoryState);
   const idOf = (openId: string) => {
-    const u = ctx.state.findUser(openId, 'open_id');
-    return u ? ctx.state.userIdOf(u, opts.userIdType) : openId;
+    const u = dir.findUser(openId, 'open_id');
+    return u ? dir.userIdOf(u, opts.userIdType) : openId;
   };
   const idType = opts.userIdType === 'union_id' || opts.userIdType === 'user_id' ? opts.userIdType : 'open_id';
   const out: Record<string, unknown> = { message_id: msg.message_id };
@@ -50,7 +52,7 @@ export function toApiMessage(ctx: EmulatorContext, msg: MessageRecord, opts: { u
   const mentions = view.mentions.length ? view.mentions : msg.mentions;
   if (mentions.length) {
     out.mentions = mentions.map((m) => {
-      const isUser = Boolean(ctx.state.findUser(m.id, 'open_id'));
+      const isUser = Boolean(dir.findUser(m.id, 'open_id'));
       return { ...m, id: isUser ? idOf(m.id) : m.id, id_type: isUser ? idType : m.id_type };
     });
   }
@@ -59,14 +61,14 @@ export function toApiMessage(ctx: EmulatorContext, msg: MessageRecord, opts: { u
 
 /** A message by id, or 230001 when there is none (recalled ones are returned; callers decide). */
 export function requireMessage(ctx: EmulatorContext, messageId: string): MessageRecord {
-  const msg = ctx.state.messages.get(messageId);
+  const msg = ctx.slice(ImState).messages.get(messageId);
   if (!msg) throw imErrors.invalidParam(`message_id ${messageId} does not exist`);
   return msg;
 }
 
 /** A chat the app may post in: it exists, is not dissolved, and the app's bot is a member. */
 export function requireBotChat(ctx: EmulatorContext, chatId: string, appId: string, missing: () => ApiError): ChatRecord {
-  const chat = ctx.state.chats.get(chatId);
+  const chat = ctx.slice(ImState).chats.get(chatId);
   if (!chat) throw missing();
   if (chat.status === 'dissolved') throw imErrors.chatDissolved();
   if (!chat.bots.includes(appId)) throw imErrors.botNotInChat();
@@ -79,22 +81,23 @@ export function requireBotChat(ctx: EmulatorContext, chatId: string, appId: stri
  */
 export function resolveReceiver(ctx: EmulatorContext, appId: string, idType: string, receiveId: string): { chat: ChatRecord; userOpenId?: string } {
   if (idType === 'chat_id') return { chat: requireBotChat(ctx, receiveId, appId, () => imErrors.receiveIdInvalid(receiveId)) };
-  const user = ctx.state.findUser(receiveId, idType as UserIdType);
+  const user = ctx.slice(DirectoryState).findUser(receiveId, idType as UserIdType);
   if (!user) throw idType === 'open_id' ? imErrors.openIdsNotExist(receiveId) : imErrors.receiveIdInvalid(receiveId);
   if (user.resigned) throw imErrors.noAvailability();
-  return { chat: ctx.state.p2pChat(appId, user), userOpenId: user.open_id };
+  return { chat: ctx.slice(ImState).p2pChat(appId, user), userOpenId: user.open_id };
 }
 
 /** The message an earlier send/reply with this uuid made within the hour, if any. */
 export function dedupedMessage(ctx: EmulatorContext, appId: string, uuid: string | undefined): MessageRecord | undefined {
   if (!uuid) return undefined;
-  const seen = ctx.state.messageUuids.get(`${appId}:${uuid}`);
+  const im = ctx.slice(ImState);
+  const seen = im.messageUuids.get(`${appId}:${uuid}`);
   if (!seen || ctx.clock.now() - seen.at >= UUID_WINDOW_MS) return undefined;
-  return ctx.state.messages.get(seen.messageId);
+  return im.messages.get(seen.messageId);
 }
 
 export function rememberUuid(ctx: EmulatorContext, appId: string, uuid: string | undefined, msg: MessageRecord): void {
-  if (uuid) ctx.state.messageUuids.set(`${appId}:${uuid}`, { messageId: msg.message_id, at: ctx.clock.now() });
+  if (uuid) ctx.slice(ImState).messageUuids.set(`${appId}:${uuid}`, { messageId: msg.message_id, at: ctx.clock.now() });
 }
 
 /** Counts one call against a per-recipient (or per-message) limit; over it → HTTP 429 + 99991400 with the x-ogw headers. */
@@ -113,5 +116,5 @@ export function parseUuid(body: Record<string, unknown>): string | undefined {
 
 /** The sender record of messages an app sends. */
 export function appSender(ctx: EmulatorContext, appId: string, tenantKey: string | undefined): MessageRecord['sender'] {
-  return { id: appId, id_type: 'app_id', sender_type: 'app', tenant_key: tenantKey ?? ctx.state.tenantKey };
+  return { id: appId, id_type: 'app_id', sender_type: 'app', tenant_key: tenantKey ?? ctx.slice(DirectoryState).tenantKey };
 }

@@ -1,6 +1,7 @@
 import type { EmulatorContext } from '../context.js';
 import { cardReceiveContent } from './card-receive.js';
 import { atNode, mdToParagraphs, MentionCollector, replaceAtTags, stripTextStyles, type Mention, type RichNode } from './rich-text.js';
+import { ImState } from './state.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,7 +36,7 @@ export function receiveView(ctx: EmulatorContext, msgType: string, content: stri
 }
 
 function convert(ctx: EmulatorContext, msgType: string, c: Obj, mentions: MentionCollector): Obj | undefined {
-  const upload = (key: unknown) => (typeof key === 'string' ? ctx.state.uploads.get(key) : undefined);
+  const upload = (key: unknown) => (typeof key === 'string' ? ctx.slice(ImState).uploads.get(key) : undefined);
   switch (msgType) {
     case 'text':
       return { text: stripTextStyles(replaceAtTags(String(c.text ?? ''), mentions)) };

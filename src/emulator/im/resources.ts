@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireTenant } from '../auth/guard.js';
+import { requireTenant } from '../auth/index.js';
 import { caller, type EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -8,6 +8,7 @@ import type { UploadRecord } from '../types.js';
 import { referencedKeys } from './content.js';
 import { imErrors } from './errors.js';
 import { sniffImage } from './image-sniff.js';
+import { ImState } from './state.js';
 
 const MB = 1024 * 1024;
 const IMAGE_LIMIT_MB = 10;
@@ -45,7 +46,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: EmulatorContex
     requireTenant(request);
     const appId = caller(request).appId;
     const { image_key } = request.params as { image_key: string };
-    const u = ctx.state.uploads.get(image_key);
+    const u = ctx.slice(ImState).uploads.get(image_key);
     // Only message images the app uploaded itself can be downloaded by key.
     if (!u || u.kind !== 'image' || u.app_id !== appId || u.type !== 'message') throw imErrors.resourceNotOwner();
     return sendBinary(reply, u);
@@ -84,7 +85,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: EmulatorContex
     requireTenant(request);
     const appId = caller(request).appId;
     const { file_key } = request.params as { file_key: string };
-    const u = ctx.state.uploads.get(file_key);
+    const u = ctx.slice(ImState).uploads.get(file_key);
     if (!u || u.kind !== 'file' || u.app_id !== appId) throw imErrors.resourceNotOwner();
     return sendBinary(reply, u);
   });
@@ -94,16 +95,16 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: EmulatorContex
     const { message_id, file_key } = request.params as { message_id: string; file_key: string };
     const type = (request.query as Record<string, unknown>).type;
     if (type !== 'image' && type !== 'file') throw imErrors.resourceParam('type must be image or file');
-    const msg = ctx.state.messages.get(message_id);
+    const msg = ctx.slice(ImState).messages.get(message_id);
     if (!msg || msg.deleted) throw imErrors.resourceParam(`message_id ${message_id} does not exist`);
-    const chat = ctx.state.chats.get(msg.chat_id);
+    const chat = ctx.slice(ImState).chats.get(msg.chat_id);
     // With a user token the user must be in the chat; with a tenant token, the app's bot.
     const inChat = auth.kind === 'user' ? chat?.members.includes(auth.openId ?? '') : chat?.bots.includes(auth.appId);
     if (!inChat) throw imErrors.resourceAppNotInChat();
     if (['interactive', 'sticker', 'merge_forward'].includes(msg.msg_type)) throw imErrors.resourceUnsupported();
     const keys = referencedKeys(msg.msg_type, msg.content);
     if (!(type === 'image' ? keys.images : keys.files).has(file_key)) throw imErrors.resourceNotInMessage();
-    const u = ctx.state.uploads.get(file_key);
+    const u = ctx.slice(ImState).uploads.get(file_key);
     if (!u) throw imErrors.resourceNotInMessage();
     return sendBinary(reply, u);
   });
@@ -111,7 +112,7 @@ export function registerResourceRoutes(app: FastifyInstance, ctx: EmulatorContex
 
 function store(ctx: EmulatorContext, u: Omit<UploadRecord, 'create_time'>): UploadRecord {
   const rec: UploadRecord = { ...u, create_time: ctx.clock.now() };
-  ctx.state.uploads.set(rec.key, rec);
+  ctx.slice(ImState).uploads.set(rec.key, rec);
   return rec;
 }
 

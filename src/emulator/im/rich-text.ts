@@ -1,4 +1,6 @@
 import type { EmulatorContext } from '../context.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
 import type { MessageRecord } from '../types.js';
 
 export type Mention = MessageRecord['mentions'][number];
@@ -16,13 +18,13 @@ export class MentionCollector {
   /** The placeholder and display name for an @ of `id`, or undefined if nobody has that id. */
   add(id: string, fallbackName = ''): { key: string; name: string } | undefined {
     if (id === 'all') return { key: '@_all', name: fallbackName || '所有人' };
-    const { state } = this.ctx;
-    const user = state.findUser(id, 'open_id') ?? state.findUser(id, 'union_id') ?? state.findUser(id, 'user_id');
-    const bot = user ? undefined : [...state.apps.values()].find((a) => a.botOpenId === id);
+    const dir = this.ctx.slice(DirectoryState);
+    const user = dir.findUser(id, 'open_id') ?? dir.findUser(id, 'union_id') ?? dir.findUser(id, 'user_id');
+    const bot = user ? undefined : [...this.ctx.slice(AuthState).apps.values()].find((a) => a.botOpenId === id);
     if (!user && !bot) return undefined;
     const key = `@_user_${this.mentions.length + 1}`;
     const name = user ? user.name : bot!.botName;
-    this.mentions.push({ key, id: user ? user.open_id : bot!.botOpenId, id_type: 'open_id', name, tenant_key: user?.tenant_key ?? state.tenantKey });
+    this.mentions.push({ key, id: user ? user.open_id : bot!.botOpenId, id_type: 'open_id', name, tenant_key: user?.tenant_key ?? dir.tenantKey });
     return { key, name };
   }
 }

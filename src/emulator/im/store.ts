@@ -1,6 +1,7 @@
 import type { EmulatorContext } from '../context.js';
 import { newId } from '../ids.js';
 import type { ChatRecord, MessageRecord } from '../types.js';
+import { ImState } from './state.js';
 
 export interface NewMessage {
   chat: ChatRecord;
@@ -42,12 +43,12 @@ export function insertMessage(ctx: EmulatorContext, m: NewMessage): MessageRecor
       msg.thread_id = m.parent.thread_id;
     }
   }
-  ctx.state.messages.set(msg.message_id, msg);
+  ctx.slice(ImState).messages.set(msg.message_id, msg);
   m.chat.active_time = now;
   return msg;
 }
 
 /** Messages of a chat in creation order. */
 export function chatMessages(ctx: EmulatorContext, chatId: string): MessageRecord[] {
-  return [...ctx.state.messages.values()].filter((m) => m.chat_id === chatId).sort((a, b) => a.create_time - b.create_time);
+  return [...ctx.slice(ImState).messages.values()].filter((m) => m.chat_id === chatId).sort((a, b) => a.create_time - b.create_time);
 }

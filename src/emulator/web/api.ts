@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
-import { initialsSvg } from '../directory/avatars.js';
+import { DirectoryState, initialsSvg } from '../directory/index.js';
 import { CardActionError, UserActionError, userClicksCard, userSendsMessage } from '../events/index.js';
 import type { ChatRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { ImState } from '../im/index.js';
 import { messageView, webState, type ViewQuery } from './view.js';
 
 const sendBody = z
@@ -46,7 +48,7 @@ const invalid = (reply: FastifyReply, issues: z.core.$ZodIssue[]) =>
  */
 export function addressBot(ctx: EmulatorContext, chat: ChatRecord, text: string): string {
   if (chat.bots.length === 0) return text;
-  const named = [...chat.bots.map((id) => ctx.state.apps.get(id)?.botName), ...chat.members.map((id) => ctx.state.findUser(id)?.en_name)];
+  const named = [...chat.bots.map((id) => ctx.slice(AuthState).apps.get(id)?.botName), ...chat.members.map((id) => ctx.slice(DirectoryState).findUser(id)?.en_name)];
   if (named.some((n) => n?.toLowerCase() === 'bot')) return text;
   return text.replace(/(^|\s)@bot(?=$|[\s,.:;!?])/gi, '$1@_bot');
 }
@@ -64,11 +66,11 @@ export function registerWebApiRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const p = sendBody.safeParse(req.body ?? {});
     if (!p.success) return invalid(reply, p.error.issues);
     const b = p.data;
-    const chat = ctx.state.chats.get(b.chat_id);
+    const chat = ctx.slice(ImState).chats.get(b.chat_id);
     if (!chat) return reply.status(404).send({ error: 'no such chat' });
-    const sender = ctx.state.findUser(b.sender);
+    const sender = ctx.slice(DirectoryState).findUser(b.sender);
     if (!sender) return reply.status(400).send({ error: `no user with open_id ${b.sender}` });
-    const parent = b.parent_id ? ctx.state.messages.get(b.parent_id) : undefined;
+    const parent = b.parent_id ? ctx.slice(ImState).messages.get(b.parent_id) : undefined;
     if (b.parent_id && !parent) return reply.status(400).send({ error: `no message ${b.parent_id}` });
     try {
       const text = b.text === undefined ? undefined : addressBot(ctx, chat, b.text);
@@ -83,9 +85,9 @@ export function registerWebApiRoutes(app: FastifyInstance, ctx: EmulatorContext)
   app.post('/__emulator/web/actions', async (req, reply) => {
     const p = actionBody.safeParse(req.body ?? {});
     if (!p.success) return invalid(reply, p.error.issues);
-    const message = ctx.state.messages.get(p.data.message_id);
+    const message = ctx.slice(ImState).messages.get(p.data.message_id);
     if (!message) return reply.status(404).send({ error: 'no such message' });
-    const operator = ctx.state.findUser(p.data.operator);
+    const operator = ctx.slice(DirectoryState).findUser(p.data.operator);
     if (!operator) return reply.status(400).send({ error: `no user with open_id ${p.data.operator}` });
     try {
       const result = await userClicksCard(ctx, message, operator, p.data.action);
@@ -101,7 +103,7 @@ export function registerWebApiRoutes(app: FastifyInstance, ctx: EmulatorContext)
   app.get('/__emulator/web/resources/:key', async (req, reply) => {
     const key = (req.params as { key: string }).key;
     const q = req.query as { placeholder?: string; download?: string };
-    const u = ctx.state.uploads.get(key);
+    const u = ctx.slice(ImState).uploads.get(key);
     if (!u) {
       if (q.placeholder) return reply.type('image/svg+xml').header('x-emulator-placeholder', '1').send(PLACEHOLDER_SVG(key));
       return reply.status(404).send({ error: 'no such image or file' });
@@ -114,8 +116,8 @@ export function registerWebApiRoutes(app: FastifyInstance, ctx: EmulatorContext)
   // Initials for anyone: bots (which have no contact avatar) and ids the directory does not know.
   app.get('/__emulator/web/avatar/:id', async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const user = ctx.state.findUser(id);
-    const name = ctx.state.apps.get(id)?.botName ?? (user ? user.en_name || user.name : undefined) ?? (req.query as { name?: string }).name ?? '?';
+    const user = ctx.slice(DirectoryState).findUser(id);
+    const name = ctx.slice(AuthState).apps.get(id)?.botName ?? (user ? user.en_name || user.name : undefined) ?? (req.query as { name?: string }).name ?? '?';
     return reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(initialsSvg(id, name, 80));
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
+import { defineProduct } from '../product.js';
 import { registerWebApiRoutes } from './api.js';
 import { registerCardPreviewRoute } from './preview.js';
 import { registerStaticRoutes } from './static.js';
@@ -9,9 +10,13 @@ export { previewCard } from './preview.js';
 /**
  * The Feishu-like web client at `/`: static files (Preact + htm as ES modules, no build step),
  * the JSON it polls and posts to (`/__emulator/web/*`), and the card preview control route.
+ * It holds no state of its own: it shows the other products' slices.
  */
-export function registerWebClient(app: FastifyInstance, ctx: EmulatorContext): void {
-  registerStaticRoutes(app);
-  registerWebApiRoutes(app, ctx);
-  registerCardPreviewRoute(app, ctx);
-}
+export const webClient = defineProduct({
+  name: 'web',
+  routes(app: FastifyInstance, ctx: EmulatorContext) {
+    registerStaticRoutes(app);
+    registerWebApiRoutes(app, ctx);
+    registerCardPreviewRoute(app, ctx);
+  },
+});

@@ -1,12 +1,12 @@
-import { chatRecord } from '../chat-record.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { newId } from '../ids.js';
-import { validateCard } from '../im/card-validate.js';
-import { insertMessage } from '../im/store.js';
 import type { ChatRecord, MessageRecord } from '../types.js';
+import { AuthState } from '../auth/index.js';
+import { DirectoryState } from '../directory/index.js';
+import { chatRecord, ImState, insertMessage, validateCard } from '../im/index.js';
 
 export const PREVIEW_CHAT_NAME = 'Card preview';
 
@@ -19,25 +19,25 @@ const previewBody = z
 
 /** The group where previewed cards land: every seeded user and the app's bot, created on first use. */
 function previewChat(ctx: EmulatorContext, appId: string): ChatRecord {
-  for (const c of ctx.state.chats.values()) {
+  for (const c of ctx.slice(ImState).chats.values()) {
     if (c.name === PREVIEW_CHAT_NAME && c.status === 'normal' && c.bots.includes(appId)) return c;
   }
   const now = ctx.clock.now();
-  const members = ctx.state.users.filter((u) => !u.resigned).map((u) => u.open_id);
+  const members = ctx.slice(DirectoryState).users.filter((u) => !u.resigned).map((u) => u.open_id);
   const chat = chatRecord(
     {
       chat_id: newId.chat(),
       name: PREVIEW_CHAT_NAME,
       description: 'Cards shown with feishu-hub card preview',
       owner_id: members[0] ?? '',
-      tenant_key: ctx.state.tenantKey,
+      tenant_key: ctx.slice(DirectoryState).tenantKey,
       members,
       bots: [appId],
       creator: appId,
     },
     now,
   );
-  ctx.state.chats.set(chat.chat_id, chat);
+  ctx.slice(ImState).chats.set(chat.chat_id, chat);
   return chat;
 }
 
@@ -53,8 +53,8 @@ export interface CardPreview {
  * Shows a card in the web client without an app sending it: stored as the bot's message in the
  * "Card preview" chat (no event is pushed), with a link that opens the client on it.
  */
-export function previewCard(ctx: EmulatorContext, card: Record<string, unknown>, appId = ctx.state.defaultApp.appId): CardPreview {
-  const app = ctx.state.apps.get(appId);
+export function previewCard(ctx: EmulatorContext, card: Record<string, unknown>, appId = ctx.slice(AuthState).defaultApp.appId): CardPreview {
+  const app = ctx.slice(AuthState).apps.get(appId);
   if (!app) throw new Error(`no app ${appId}`);
   const chat = previewChat(ctx, appId);
   const message: MessageRecord = insertMessage(ctx, {
@@ -92,8 +92,8 @@ export function registerCardPreviewRoute(app: FastifyInstance, ctx: EmulatorCont
       }
     }
     if (!card || typeof card !== 'object' || Array.isArray(card)) return reply.status(400).send({ error: 'card must be a JSON object' });
-    const appId = p.data.app_id ?? ctx.state.defaultApp.appId;
-    if (!ctx.state.apps.has(appId)) return reply.status(404).send({ error: `no app ${appId}` });
+    const appId = p.data.app_id ?? ctx.slice(AuthState).defaultApp.appId;
+    if (!ctx.slice(AuthState).apps.has(appId)) return reply.status(404).send({ error: `no app ${appId}` });
     return previewCard(ctx, card as Record<string, unknown>, appId);
   });
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
+import { ImState } from '../im/index.js';
+import { WebhookBotState } from './state.js';
 
 const createSchema = z
   .object({
@@ -24,11 +26,11 @@ export function registerWebhookBotControlRoutes(app: FastifyInstance, ctx: Emula
       return reply.status(400).send({ error: 'invalid body', issues: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) });
     }
     const v = r.data;
-    const chat = ctx.state.chats.get(v.chat_id);
+    const chat = ctx.slice(ImState).chats.get(v.chat_id);
     if (!chat) return reply.status(404).send({ error: 'no such chat' });
     if (chat.status !== 'normal' || chat.chat_mode === 'p2p') return reply.status(409).send({ error: 'custom bots can only be added to a live group' });
     const token = randomUUID();
-    ctx.state.webhookBots.set(token, {
+    ctx.slice(WebhookBotState).bots.set(token, {
       token,
       chat_id: chat.chat_id,
       name: v.name ?? 'Custom bot',
@@ -41,7 +43,7 @@ export function registerWebhookBotControlRoutes(app: FastifyInstance, ctx: Emula
 
   app.delete('/__emulator/webhook-bots/:token', async (request, reply) => {
     const token = (request.params as { token: string }).token;
-    if (!ctx.state.webhookBots.delete(token)) return reply.status(404).send({ error: 'no such webhook bot' });
+    if (!ctx.slice(WebhookBotState).bots.delete(token)) return reply.status(404).send({ error: 'no such webhook bot' });
     return { ok: true };
   });
 }

@@ -4,10 +4,10 @@ import type { EmulatorContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { JSON_TYPE } from '../http.js';
 import { webhookBotLimit } from '../ratelimit.js';
-import { insertMessage } from '../im/store.js';
-import { receiveView } from '../im/receive-format.js';
+import { ImState, insertMessage, receiveView } from '../im/index.js';
 import { BAD_REQUEST, toMessage } from './message.js';
 import { ipAllowed, signatureValid } from './security.js';
+import { WebhookBotState } from './state.js';
 
 /** The guide's body limit; larger bodies are refused with 19036. */
 export const WEBHOOK_BODY_LIMIT = 20 * 1024;
@@ -47,8 +47,8 @@ export async function webhookHookPlugin(app: FastifyInstance, opts: { ctx: Emula
 
   app.post('/open-apis/bot/v2/hook/:token', { bodyLimit: 1024 * 1024 }, async (request, reply) => {
     const token = (request.params as { token: string }).token;
-    const bot = ctx.state.webhookBots.get(token);
-    const chat = bot ? ctx.state.chats.get(bot.chat_id) : undefined;
+    const bot = ctx.slice(WebhookBotState).bots.get(token);
+    const chat = bot ? ctx.slice(ImState).chats.get(bot.chat_id) : undefined;
     // A custom bot dies with its chat (disbanded) or when removed from it.
     if (!bot || !chat || chat.status !== 'normal') return fail(reply, 19001, 'param invalid: incoming webhook access token invalid');
 

@@ -1,4 +1,4 @@
-import type { ChatRecord } from './types.js';
+import type { ChatRecord } from '../types.js';
 
 export type NewChat = Pick<ChatRecord, 'chat_id' | 'name' | 'tenant_key' | 'members' | 'bots' | 'creator'> & Partial<ChatRecord>;
 
