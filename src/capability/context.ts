@@ -43,7 +43,8 @@ export type CardCallbackHandler = (action: CardAction, budget: AnswerBudget) => 
 export interface HubExtensions {}
 
 /** Something `hub.register` accepts: a capability, or an app written as a function of the hub. */
-export type AppModule = Capability<any> | ((hub: HubCore) => unknown);
+// Method syntax keeps the parameter bivariant, so `(hub: Hub) => void` (the full hub type) is accepted.
+export type AppModule = Capability<any> | { app(hub: HubCore): unknown }['app'];
 
 /** The hub as capabilities and apps see it: the composer's own methods plus every capability's. */
 export interface HubCore extends HubExtensions {
