@@ -82,12 +82,39 @@ export function printError(err: unknown, json = false): void {
   else console.error(`feishu-hub: ${message}`);
 }
 
-/** A plain-text table: a header row, then rows; long cells are cut with an ellipsis. */
+/** Terminal columns a character takes: 2 for East Asian wide characters (CJK names) and most emoji. */
+function charWidth(ch: string): number {
+  const c = ch.codePointAt(0)!;
+  const wide =
+    (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** The width of a string on a terminal. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch);
+  return w;
+}
+
+/** A plain-text table: a header row, then rows; long cells are cut with an ellipsis. Columns line up with CJK text too. */
 export function printTable(header: string[], rows: string[][], maxWidth = 60): void {
-  const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
+  const cut = (s: string) => {
+    if (displayWidth(s) <= maxWidth) return s;
+    let out = '';
+    let w = 0;
+    for (const ch of s) {
+      if (w + charWidth(ch) > maxWidth - 1) break;
+      out += ch;
+      w += charWidth(ch);
+    }
+    return `${out}…`;
+  };
   const all = [header, ...rows].map((r) => r.map((c) => cut(c.replace(/\s+/g, ' '))));
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0)));
-  for (const r of all) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => displayWidth(r[i] ?? ''))));
+  const pad = (c: string, i: number) => c + ' '.repeat(Math.max(0, widths[i] - displayWidth(c)));
+  for (const r of all) console.log(r.map((c, i) => (i === r.length - 1 ? c : pad(c, i))).join('  '));
 }
 
 /** A time from an ISO string or a duration back from now (30s, 15m, 1h, 2d, 1w). */

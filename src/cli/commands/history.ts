@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Message } from '../../bot/index.js';
+import { Names } from '../names.js';
 import { parseCount, parseSince, printTable, runWithMessenger, withClientOptions, type ClientFlags } from './_client.js';
 
 interface HistoryFlags extends ClientFlags {
@@ -39,6 +40,26 @@ export function summarize(m: Message): string {
   }
 }
 
+/**
+ * Who sent each message, for people: a person's name (contact API; names from mentions are reused), the
+ * app's bot as "<bot name> (bot)"; an id that cannot be resolved is shown as `user ou_…` / `bot cli_…`.
+ */
+export async function senderNames(names: Names, messages: Message[]): Promise<string[]> {
+  for (const msg of messages) for (const x of msg.mentions ?? []) if (x.id_type === 'open_id' || x.id.startsWith('ou_')) names.remember(x.id, x.name);
+  await names.load(messages.filter((msg) => msg.sender?.sender_type === 'user' && msg.sender.id_type === 'open_id').map((msg) => msg.sender!.id));
+  return Promise.all(
+    messages.map(async (msg) => {
+      const s = msg.sender;
+      if (!s) return '';
+      if (s.sender_type === 'app') {
+        const bot = await names.bot(s.id);
+        return bot ? `${bot} (bot)` : `bot ${s.id}`;
+      }
+      return names.user(s.id) ?? `${s.sender_type === 'user' ? 'user' : s.sender_type} ${s.id}`;
+    }),
+  );
+}
+
 /** `feishu-hub history <chat_id>`: the latest messages of a chat, oldest first. */
 export function registerHistoryCommand(program: Command): void {
   withClientOptions(
@@ -50,7 +71,10 @@ export function registerHistoryCommand(program: Command): void {
       .option('--until <time>', 'up to this time (same formats)')
       .option('-n, --limit <n>', 'at most this many messages (the latest ones)', '20'),
   )
-    .addHelpText('after', '\nExamples:\n  feishu-hub history oc_123\n  feishu-hub history oc_123 --since 1h --limit 50 --json')
+    .addHelpText(
+      'after',
+      '\nSENDER shows names (people through the contact API, the bot by its name); an id that cannot be resolved is shown as is. --json keeps the ids.\n\nExamples:\n  feishu-hub history oc_123\n  feishu-hub history oc_123 --since 1h --limit 50 --json',
+    )
     .action((chatId: string, opts: HistoryFlags) =>
       runWithMessenger(opts, async (m) => {
         const limit = parseCount(opts.limit, '--limit');
@@ -59,16 +83,12 @@ export function registerHistoryCommand(program: Command): void {
         const latest: Message[] = [];
         for await (const msg of m.history(chatId, { since, until, sort: 'desc', limit, pageSize: Math.min(50, limit) })) latest.push(msg);
         latest.reverse();
-        if (opts.json) return console.log(JSON.stringify(latest, null, 2));
+        if (opts.json) return console.log(JSON.stringify(latest, null, 2)); // ids as the API gives them
         if (latest.length === 0) return console.log('No messages in that range.');
+        const senders = await senderNames(new Names(m.platform), latest);
         printTable(
           ['TIME', 'SENDER', 'MESSAGE ID', 'CONTENT'],
-          latest.map((msg) => [
-            new Date(Number(msg.create_time)).toISOString().replace('T', ' ').slice(0, 19),
-            msg.sender ? `${msg.sender.sender_type === 'app' ? 'bot' : 'user'} ${msg.sender.id}` : '',
-            msg.message_id,
-            summarize(msg),
-          ]),
+          latest.map((msg, i) => [new Date(Number(msg.create_time)).toISOString().replace('T', ' ').slice(0, 19), senders[i], msg.message_id, summarize(msg)]),
           80,
         );
       }),

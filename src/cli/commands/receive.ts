@@ -25,7 +25,7 @@ function isEnvelope(body: Record<string, unknown>): boolean {
 }
 
 /**
- * `feishu-hub receive -e im.message.receive_v1 -p message.json`: posts a fixture to a hub the way
+ * `feishu-hub receive -e im.message.receive_v1 -p test/fixtures/events/im.message.receive_v1.json`: posts a fixture to a hub the way
  * Feishu would (v2 envelope, encrypted and signed with the encrypt key, verification token in the
  * header), then prints the hub's answer. Exit code 1 unless the hub answered 2xx.
  */
@@ -40,7 +40,16 @@ export function registerReceiveCommand(program: Command): void {
     .option('--verification-token <token>', 'verification token (default: the first of FEISHU_VERIFICATION_TOKEN, or the sandbox dev token)')
     .option('--app-id <id>', 'header.app_id (default FEISHU_APP_ID, or the sandbox dev app)')
     .option('--tenant-key <key>', 'header.tenant_key', 'local_tenant')
-    .addHelpText('after', '\nExample:\n  feishu-hub receive -e im.message.receive_v1 -p test/fixtures/message.json --encrypt-key $FEISHU_ENCRYPT_KEY')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples (the fixtures ship with feishu-hub in test/fixtures/events/, with the sandbox\'s ids; from a project, prefix node_modules/feishu-hub/):',
+        '  feishu-hub receive -e im.message.receive_v1 -p test/fixtures/events/im.message.receive_v1.json',
+        '  feishu-hub receive -e card.action.trigger -p test/fixtures/events/card.action.trigger.json',
+        '  feishu-hub receive -e im.message.receive_v1 -p message.json --url https://hub.example.com/webhook/event --encrypt-key "$FEISHU_ENCRYPT_KEY"',
+      ].join('\n'),
+    )
     .action(async (o: { event?: string; payload: string; url?: string; encryptKey?: string; verificationToken?: string; appId?: string; tenantKey: string }) => {
       const text = o.payload === '-' ? readFileSync(0, 'utf8') : readFileSync(o.payload, 'utf8');
       let fixture: unknown;
