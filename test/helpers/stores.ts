@@ -93,3 +93,14 @@ export async function testBackends(): Promise<{ backend: TestBackend; skip: bool
     { backend: postgresBackend(), skip: !pgUp && process.env.CI !== 'true' },
   ];
 }
+
+/** Drops a PostgreSQL schema a test made (e.g. one a hub opened through `DATABASE_URL=…?schema=`). */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: clientUrl() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

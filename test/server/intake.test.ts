@@ -169,3 +169,70 @@ describe('start-up refusals', () => {
     expect((await post(`${open.hub.url}/webhook/event`, { body: unsigned, headers: { 'content-type': 'application/json' } })).status).toBe(200);
   });
 });
+
+describe('across replicas on PostgreSQL', async () => {
+  const { testBackends, dropSchema, PG_URL } = await import('../helpers/stores.js');
+  const pgSkip = (await testBackends()).find((b) => b.backend.name === 'postgres')!.skip;
+  const schema = `t_intake_${process.pid}_${Date.now().toString(36)}`;
+  const url = `${PG_URL}?schema=${schema}`;
+  let s: Setup;
+  beforeAll(async () => {
+    if (!pgSkip) s = await hubsOnOneDatabase();
+  });
+  afterAll(async () => {
+    if (pgSkip) return;
+    await s?.close();
+    await dropSchema(schema);
+  });
+
+  it('two replicas get the same click at once: the listener runs once, both answer with its answer', async (ctx) => {
+    if (pgSkip) return ctx.skip('PostgreSQL not reachable (required when CI=true)');
+    let runs = 0;
+    const slowCount = (hub: Hub) =>
+      hub.action('intake.slow', async ({ toast }) => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 300)); // the second delivery arrives while the first runs
+        toast(`run ${runs}`);
+      });
+    const a = await s.hub(slowCount, { DATABASE_URL: url });
+    const b = await s.hub(slowCount, { DATABASE_URL: url });
+    const click = cardClick(s, `ev_pg_click_${Date.now()}`, { action: 'intake.slow' });
+    const [ra, rb] = await Promise.all([
+      post(`${a.hub.url}/webhook/card`, signPush(click, { encryptKey: s.emulator.app.encryptKey })),
+      post(`${b.hub.url}/webhook/card`, signPush(click, { encryptKey: s.emulator.app.encryptKey })),
+    ]);
+    expect(runs).toBe(1);
+    expect(ra).toEqual({ status: 200, body: { toast: { type: 'success', content: 'run 1' } } });
+    expect(rb).toEqual(ra);
+  });
+
+  it('a singleton job never runs on two replicas at once', async (ctx) => {
+    if (pgSkip) return ctx.skip('PostgreSQL not reachable (required when CI=true)');
+    const { defineCapability } = await import('../../src/index.js');
+    let running = 0;
+    let overlaps = 0;
+    let runs = 0;
+    const sweeper = defineCapability({
+      name: 'sweeper',
+      jobs: [
+        {
+          name: 'sweep',
+          everyMs: 40,
+          singleton: true,
+          async run() {
+            running++;
+            if (running > 1) overlaps++;
+            await new Promise((r) => setTimeout(r, 60));
+            running--;
+            runs++;
+          },
+        },
+      ],
+    });
+    await s.hub((h) => void h.register(sweeper), { DATABASE_URL: url });
+    await s.hub((h) => void h.register(sweeper), { DATABASE_URL: url });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(runs).toBeGreaterThan(3);
+    expect(overlaps).toBe(0);
+  });
+});
