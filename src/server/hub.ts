@@ -44,6 +44,11 @@ export class Hub implements HubCore {
 
   constructor(private readonly options: HubOptions = {}) {
     this.config = options.config ?? loadConfig();
+    if (!this.config.app.appId && !options.platform) {
+      throw new Error(
+        'no FEISHU_APP_ID set. To run against the built-in local Feishu, export your app as a function of the hub and start it with `npx feishu-hub dev <file>` (or use startHub() instead of createHub()); to use your Feishu app, set FEISHU_APP_ID and FEISHU_APP_SECRET.',
+      );
+    }
     this.logger = options.logger ?? createLogger({ level: this.config.logLevel, secrets: secretValues(this.config), name: 'feishu-hub' });
     this.platform = options.platform ?? createPlatform({ config: this.config, logger: this.logger });
     this.composition = new Composition(this, options.sections ?? {});
@@ -81,11 +86,6 @@ export class Hub implements HubCore {
   /** Opens the store (with every capability's migrations), starts workers, routes and jobs, and listens on HUB_PORT. */
   async start(): Promise<{ url: string }> {
     if (this.runtime) throw new Error('hub already started');
-    if (!this.config.app.appId && !this.options.platform) {
-      throw new Error(
-        'no FEISHU_APP_ID set. To run against the built-in local Feishu, start this file with `npx feishu-hub dev <file>` (or use startHub() instead of hub.start()); to use your Feishu app, set FEISHU_APP_ID and FEISHU_APP_SECRET.',
-      );
-    }
     this.runtime = await startHubRuntime(this, this.composition, { concurrency: this.options.concurrency ?? 8, cardBudgetMs: this.options.cardBudgetMs });
     return { url: this.runtime.url };
   }

@@ -155,6 +155,14 @@ describe('events and requests at the door', () => {
 
 describe('start-up refusals', () => {
   let s: Setup;
+
+  it('createHub() in your own file with no credentials says in one line how to get the sandbox', async () => {
+    const { createHub, loadConfig } = await import('../../src/index.js');
+    expect(() => createHub({ config: loadConfig({ env: {}, file: undefined, overrides: { LOG_LEVEL: 'silent' } }) })).toThrow(
+      /^no FEISHU_APP_ID set\. To run against the built-in local Feishu, export your app as a function of the hub and start it with `npx feishu-hub dev <file>`/,
+    );
+  });
+
   beforeAll(async () => {
     s = await hubsOnOneDatabase();
   });
