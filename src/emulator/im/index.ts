@@ -20,7 +20,7 @@ export { validateCard } from './card-validate.js';
 export const im = defineProduct({
   name: 'im',
   state: ImState,
-  page: { title: 'Messages', path: '/' },
+  page: { title: 'Messenger', path: '/' },
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     registerSendRoutes(app, ctx);
     registerEditRoutes(app, ctx);

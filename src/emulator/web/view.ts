@@ -5,6 +5,7 @@ import { AuthState } from '../auth/index.js';
 import { DirectoryState } from '../directory/index.js';
 import { ImState } from '../im/index.js';
 import { WebhookBotState } from '../webhook-bot/index.js';
+import { clientPages } from './pages.js';
 import { summarize } from './summary.js';
 
 /** What the page needs, with names resolved on the server so the client stays a pure renderer. */
@@ -143,7 +144,7 @@ export function webState(ctx: EmulatorContext, q: ViewQuery) {
     messages: selected.slice(-MAX_MESSAGES).map((m) => messageView(ctx, m)),
     calls,
     events,
-    /** Nav entries the products declare (one today: the chats). */
-    pages: ctx.products.pages(),
+    /** The rail's entries: the pages the products declare, with their modules' served URLs. */
+    pages: clientPages(ctx),
   };
 }

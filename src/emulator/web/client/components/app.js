@@ -6,6 +6,9 @@ import { ChatView } from './chat-view.js';
 import { RequestLog } from './request-log.js';
 import { ToastHost, showToast } from './toast.js';
 import { ConfirmHost } from './dialog.js';
+import { Rail, railItems } from './rail.js';
+import { ProductPage } from './product-page.js';
+import { currentHash, isPageHash, matchPage, pageHash, routeOf } from '../lib/router.js';
 
 const POLL_MS = 500;
 const MAX_CALLS = 500;
@@ -83,9 +86,12 @@ export function App() {
   const [userId, setUserId] = useState(undefined);
   const [logOpen, setLogOpen] = useState(() => localStorage.getItem('emu.log') === 'open');
   const { data, calls, offline, refresh, clearCalls } = useEmulatorState(chatId);
+  const [hash, setHash] = useState(currentHash);
 
   useEffect(() => {
     const onHash = () => {
+      setHash(currentHash());
+      if (isPageHash(currentHash())) return;
       const h = readHash();
       if (h.chat) setChatId(h.chat);
       setFocus(h.message);
@@ -121,7 +127,19 @@ export function App() {
     setChatId(id);
     setFocus(undefined);
     history.replaceState(null, '', `#chat=${id}`);
+    setHash(currentHash());
   };
+
+  // The rail: the Messenger, then the products' pages; a `#/<page>` hash shows that page instead of the chats.
+  const pages = data?.pages ?? [];
+  const onPage = isPageHash(hash);
+  const route = onPage ? matchPage(pages, hash) : undefined;
+  const rail = railItems(pages, chatId ? `#chat=${chatId}` : '#', routeOf);
+  const active = onPage ? route?.entry.product : 'messenger';
+  const pageTitle = route?.entry.title;
+  useEffect(() => {
+    document.title = pageTitle ? `${pageTitle} · feishu-hub emulator` : 'feishu-hub emulator';
+  }, [pageTitle]);
 
   const directory = useMemo(() => {
     if (!data) return undefined;
@@ -134,34 +152,45 @@ export function App() {
 
   return html`
     <div class="layout">
-      <nav class="rail">
-        <div class="rail-logo" title="feishu-hub emulator">F</div>
-        <div class="rail-item active" title="Messenger">
-          <svg viewBox="0 0 24 24" width="22" height="22"><path fill="currentColor" d="M12 3C6.5 3 2 6.9 2 11.7c0 2.6 1.3 4.9 3.4 6.5L5 21.5l3.7-1.9c1 .3 2.1.4 3.3.4 5.5 0 10-3.9 10-8.7S17.5 3 12 3z"/></svg>
-        </div>
-        <div class="rail-spacer"></div>
-        <button class=${`rail-item ${logOpen ? 'active' : ''}`} title="Request log" onClick=${toggleLog} data-testid="toggle-log">
-          <svg viewBox="0 0 24 24" width="22" height="22"><path fill="currentColor" d="M4 5h16v2H4zm0 6h16v2H4zm0 6h10v2H4z"/></svg>
-        </button>
-      </nav>
-      <${Sidebar} chats=${data?.chats ?? []} selected=${chatId} onSelect=${selectChat} offline=${offline} />
-      <main class="main">
-        ${chat && directory
-          ? html`<${ChatView}
-              key=${chat.chat_id}
-              chat=${chat}
-              messages=${data.chat_id === chat.chat_id ? data.messages : []}
-              directory=${directory}
-              userId=${userId}
-              onUser=${setUserId}
-              focus=${focus}
-              now=${data.now}
-              refresh=${refresh}
-              logOpen=${logOpen}
-              onToggleLog=${toggleLog}
-            />`
-          : html`<div class="empty-main">${data ? 'No chats yet' : offline ? 'The emulator is not answering…' : 'Loading…'}</div>`}
-      </main>
+      <${Rail} items=${rail} active=${active} logOpen=${logOpen} onToggleLog=${toggleLog} />
+      ${onPage
+        ? html`<main class="page-main" data-page=${route?.entry.product}>
+            ${route
+              ? html`<${ProductPage}
+                  key=${route.entry.product}
+                  entry=${route.entry}
+                  sub=${route.sub}
+                  params=${route.params}
+                  hrefOf=${(sub, params) => pageHash(route.entry, sub, params)}
+                  navigate=${(sub, params) => (location.hash = pageHash(route.entry, sub, params))}
+                />`
+              : html`<div class="page-status">
+                  ${data
+                    ? html`<div class="page-status-title">No page at <code>${hash}</code></div>
+                        <div class="page-status-text"><a class="md-link" href=${chatId ? `#chat=${chatId}` : '#'}>Back to the Messenger</a></div>`
+                    : offline
+                      ? 'The emulator is not answering…'
+                      : html`<span class="spinner"></span>`}
+                </div>`}
+          </main>`
+        : html`<${Sidebar} chats=${data?.chats ?? []} selected=${chatId} onSelect=${selectChat} offline=${offline} />
+            <main class="main">
+              ${chat && directory
+                ? html`<${ChatView}
+                    key=${chat.chat_id}
+                    chat=${chat}
+                    messages=${data.chat_id === chat.chat_id ? data.messages : []}
+                    directory=${directory}
+                    userId=${userId}
+                    onUser=${setUserId}
+                    focus=${focus}
+                    now=${data.now}
+                    refresh=${refresh}
+                    logOpen=${logOpen}
+                    onToggleLog=${toggleLog}
+                  />`
+                : html`<div class="empty-main">${data ? 'No chats yet' : offline ? 'The emulator is not answering…' : 'Loading…'}</div>`}
+            </main>`}
       ${logOpen && html`<${RequestLog} calls=${calls} events=${data?.events ?? []} onClose=${toggleLog} onClear=${clearCalls} />`}
       <${ToastHost} />
       <${ConfirmHost} />
