@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Hub } from '../server/index.js';
 
@@ -25,6 +25,25 @@ export function resolveAppFile(file: string): string {
   return path;
 }
 
+function nearestPackageJson(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'package.json');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Does node treat .ts/.js files here as ES modules ("type": "module" in the nearest package.json, or .mts/.mjs)? */
+function isEsmScope(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  const pkg = nearestPackageJson(file);
+  if (!pkg) return false;
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type === 'module';
+  } catch {
+    return false;
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -44,8 +63,21 @@ function describe(value: unknown): string {
  */
 export async function loadAppModule(file: string): Promise<AppDefinition> {
   const path = resolveAppFile(file);
-  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  const app = mod.default;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM') && !isEsmScope(path)) {
+      throw new AppModuleError(
+        `${shown(path)} uses import/export, but it is in a CommonJS package (no "type": "module" in ${nearestPackageJson(path) ?? 'any package.json above it'}). Add "type": "module" to package.json (feishu-hub init does), or name the file .mts`,
+      );
+    }
+    throw err;
+  }
+  let app = mod.default;
+  // A .ts file in a CommonJS package, compiled to CommonJS: its exports object is the namespace's default.
+  if (app !== null && typeof app === 'object' && (app as { __esModule?: boolean }).__esModule) app = (app as { default?: unknown }).default;
   if (app === undefined) {
     const named = Object.keys(mod).filter((k) => k !== 'default');
     const hint = named.length ? ` (it exports ${named.join(', ')}; make the app the default export)` : '';

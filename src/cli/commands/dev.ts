@@ -57,16 +57,18 @@ async function runDev(file: string, o: DevFlags): Promise<void> {
   }
   const root = dirname(appPath);
   let child: ChildProcess | undefined;
-  let runs = 0;
+  let shownBanner = false; // a run got as far as listening and printed where everything is
   let restarting = false;
   let stopping = false;
   let exited: (() => void) | undefined;
   let lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   const start = () => {
-    runs += 1;
-    const args = [BIN, 'serve', '--app', appPath, ...(o.port ? ['--port', o.port] : []), ...(runs > 1 ? ['--restarted'] : [])];
+    const args = [BIN, 'serve', '--app', appPath, ...(o.port ? ['--port', o.port] : []), ...(shownBanner ? ['--restarted'] : [])];
     const c = spawn(process.execPath, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
+    c.on('message', (m: { type?: string }) => {
+      if (m?.type === 'ready') shownBanner = true;
+    });
     c.on('exit', (code, signal) => onExit(c, code, signal));
     child = c;
   };
