@@ -112,7 +112,7 @@ export interface Capability<C = unknown> {
    */
   migrations?: Record<string, Migration>;
   /** Listeners, middleware, hub methods: runs when the hub is created (or the capability registered). */
-  setup?(ctx: SetupContext<C>): void | Promise<void>;
+  setup?(ctx: SetupContext<C>): unknown;
   /** A Fastify plugin with the capability's routes (route schemas welcome). */
   routes?(app: FastifyInstance, ctx: RuntimeContext<C>): Promise<void> | void;
   jobs?: JobDefinition<C>[];

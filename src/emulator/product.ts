@@ -22,6 +22,10 @@ export interface PageEntry {
   title: string;
   /** Where the entry links to (a route of the product, or a path of the web client). */
   path: string;
+  /** An icon name from the web client's set, or an SVG URL. */
+  icon?: string;
+  /** The page's ES module (a file in the product's folder, served by the web client; see web/README.md). */
+  module?: string;
 }
 
 /**

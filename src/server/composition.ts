@@ -47,7 +47,7 @@ export class Composition {
     this.capabilities.push(capability);
     this.configs.set(capability.name, config);
     const result = capability.setup?.(this.setupContext(capability, config));
-    return result instanceof Promise ? result : undefined;
+    return result instanceof Promise ? result.then(() => undefined) : undefined;
   }
 
   private configFor(capability: Capability<any>): unknown {

@@ -82,7 +82,8 @@ describe('a product added to the list', () => {
     expect(state.calls.some((c: { path: string; code: number }) => c.path === '/open-apis/notes/v1/notes' && c.code === 0)).toBe(true);
     const web = (await env.ctl.call('GET', '/__emulator/web/state')).body;
     expect(web.pages).toEqual([
-      { product: 'im', title: 'Messages', path: '/' },
+      { product: 'directory', title: 'Directory', path: '/#/directory', icon: 'contacts', module: '/__emulator/web/pages/directory/directory.js' },
+      { product: 'im', title: 'Messenger', path: '/' },
       { product: 'notes', title: 'Notes', path: '/__emulator/notes' },
     ]);
   });

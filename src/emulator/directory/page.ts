@@ -10,7 +10,7 @@ import { childDepartments } from './views.js';
  * `web/directory.js` from this folder and renders it at `/#/directory`. `icon` and `module` are
  * read by the web client (see web/pages.ts).
  */
-export const directoryPage: PageEntry & { icon: string; module: string } = {
+export const directoryPage: PageEntry = {
   title: 'Directory',
   path: '/#/directory',
   icon: 'contacts',

@@ -19,7 +19,7 @@ import type { PageEntry } from '../product.js';
  *
  * A page with a module is a client route, `#/<name>` (taken from `path: '/#/<name>'`).
  */
-export type WebPage = PageEntry & { icon?: string; module?: string };
+export type WebPage = PageEntry;
 
 /** What the client gets in `pages`: module and icon as URLs it can load. */
 export interface ClientPage {
