@@ -66,6 +66,22 @@ describe('feishu-hub dev / serve --app: clear errors about the app module', () =
     expect(r.stderr).toContain('throws.ts');
   });
 
+  it('a capability object as the default export is registered like a function', async () => {
+    const cap = file('cap.ts', "export default { name: 'greeter', setup: ({ hub }: any) => { hub.command('/greet', ({ reply }: any) => reply.text('hi from a capability')); } };\n");
+    const p = start(process.execPath, [BIN, 'serve', '--app', cap], { cwd: dir, env: await env() });
+    try {
+      const [, url] = await p.waitFor(/local Feishu +(http:\/\/\S+)\//);
+      const emulator = emulatorAt(url);
+      const { chats, users } = await emulator.state();
+      const id = await emulator.say(chats.find((c) => c.name === 'feishu-hub demo')!.chat_id, users[0].open_id, '@_bot /greet');
+      expect(await emulator.replyTo(id)).toEqual(['hi from a capability']);
+      p.child.kill('SIGTERM');
+      expect((await p.closed).code).toBe(0);
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('dev keeps watching an app that fails, and starts it once it is fixed', async () => {
     const app = file('app.ts', 'export default 42;\n');
     const e = await env();
