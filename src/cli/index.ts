@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { builtinCapabilities } from '../server/capabilities.js';
+import type { Capability } from '../capability/index.js';
 import { registerCardCommand } from './commands/card.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -13,7 +15,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerTestCommand } from './commands/test.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
-export function buildProgram(): Command {
+export function buildProgram(capabilities: readonly Capability<any>[] = builtinCapabilities): Command {
   const program = new Command('feishu-hub')
     .description('The Feishu (Lark) integration hub: framework, service and local Feishu emulator')
     .version('0.1.0')
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerInitCommand(program);
   registerTestCommand(program);
+  // Each capability brings its own commands (`feishu-hub events …`, and those to come).
+  for (const capability of capabilities) capability.cli?.({ program });
   return program;
 }
 
