@@ -1,11 +1,13 @@
 import type { HubConfig } from '../config/index.js';
-import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.js';
+import { DEV_CREDENTIALS, startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.js';
 import { createHub, type Hub, type HubOptions } from '../server/index.js';
 
 export interface RunningHub {
   hub: Hub;
-  /** Set in sandbox mode: the in-process local Feishu. */
+  /** Set in sandbox mode when this call started the local Feishu in-process. */
   emulator?: EmulatorHandle;
+  /** In sandbox mode: the local Feishu's base URL (the in-process one, or the one given as `emulatorUrl`). */
+  emulatorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -13,6 +15,12 @@ export interface StartOptions extends Omit<HubOptions, 'config'> {
   /** Registers the app's listeners before start. */
   setup?: (hub: Hub) => unknown;
   emulator?: EmulatorOptions;
+  /**
+   * Sandbox mode against a local Feishu that is already running there (with its documented dev
+   * credentials) instead of starting one: `feishu-hub dev` keeps one emulator across restarts of the
+   * app, so the chats in the browser survive a save. It is left running on stop.
+   */
+  emulatorUrl?: string;
 }
 
 /**
@@ -24,32 +32,29 @@ export interface StartOptions extends Omit<HubOptions, 'config'> {
  * const { hub, emulator, stop } = await startHub(loadConfig(), { setup: (hub) => hub.command('/hi', ({ reply }) => reply.text('hello')) });
  */
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<RunningHub> {
-  const { setup, emulator: emulatorOptions, ...hubOptions } = options;
+  const { setup, emulator: emulatorOptions, emulatorUrl: givenUrl, ...hubOptions } = options;
   let emulator: EmulatorHandle | undefined;
   let effective = config;
-  if (config.sandbox) {
+  let sandbox: { url: string; appId: string } | undefined;
+  if (config.sandbox && givenUrl) {
+    const url = givenUrl.replace(/\/+$/, '');
+    sandbox = { url, appId: DEV_CREDENTIALS.appId };
+    effective = { ...config, domain: url, app: devApp(DEV_CREDENTIALS) };
+  } else if (config.sandbox) {
     const emulatorAt = { port: config.emulatorPort, host: '127.0.0.1', ...emulatorOptions };
     emulator = await startEmulator(emulatorAt).catch((err: unknown) => {
       throw listenError(err, 'the local Feishu (sandbox emulator)', emulatorAt.host, emulatorAt.port ?? 0, 'FEISHU_EMULATOR_PORT');
     });
-    effective = {
-      ...config,
-      domain: emulator.url,
-      app: {
-        appId: emulator.app.appId,
-        appSecret: emulator.app.appSecret,
-        encryptKeys: emulator.app.encryptKey ? [emulator.app.encryptKey] : [],
-        verificationTokens: emulator.app.verificationToken ? [emulator.app.verificationToken] : [],
-      },
-    };
+    sandbox = { url: emulator.url, appId: emulator.app.appId };
+    effective = { ...config, domain: emulator.url, app: devApp(emulator.app) };
   }
   const hub = createHub({ ...hubOptions, config: effective });
   try {
     await setup?.(hub);
     const { url } = await hub.start();
-    if (emulator && effective.eventMode === 'webhook') {
+    if (sandbox && effective.eventMode === 'webhook') {
       // This runs url_verification against the hub, as saving the URL on the real settings page does.
-      const res = await fetch(`${emulator.url}/__emulator/apps/${emulator.app.appId}`, {
+      const res = await fetch(`${sandbox.url}/__emulator/apps/${sandbox.appId}`, {
         method: 'PATCH',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ event_url: `${url}/webhook/event`, card_url: `${url}/webhook/card` }),
@@ -64,10 +69,20 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   return {
     hub,
     emulator,
+    emulatorUrl: sandbox?.url,
     async stop() {
       await hub.stop();
       await emulator?.close();
     },
+  };
+}
+
+function devApp(app: { appId: string; appSecret: string; encryptKey?: string; verificationToken?: string }): HubConfig['app'] {
+  return {
+    appId: app.appId,
+    appSecret: app.appSecret,
+    encryptKeys: app.encryptKey ? [app.encryptKey] : [],
+    verificationTokens: app.verificationToken ? [app.verificationToken] : [],
   };
 }
 
@@ -91,7 +106,7 @@ export class PortInUseError extends Error {
 }
 
 /** A PortInUseError for a failed listen on that port; any other error as it is. */
-function listenError(err: unknown, role: string, host: string, port: number, setting: string): unknown {
+export function listenError(err: unknown, role: string, host: string, port: number, setting: string): unknown {
   const { code, port: failed } = (err ?? {}) as NodeJS.ErrnoException & { port?: number };
   if (port !== 0 && failed !== undefined && failed !== port) return err;
   if (code === 'EADDRINUSE') {

@@ -45,11 +45,13 @@ export interface TestHub {
 export async function createTestHub(options: StartOptions & { eventMode?: 'webhook' | 'websocket' } = {}): Promise<TestHub> {
   const { eventMode, ...startOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-test-'));
-  const config = loadConfig({
+  const loaded = loadConfig({
     env: {},
     file: undefined,
     overrides: { HUB_PORT: 0, FEISHU_EMULATOR_PORT: 0, DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, LOG_LEVEL: 'silent', FEISHU_EVENT_MODE: eventMode ?? 'webhook' },
   });
+  // The project's feishu-hub.yaml gives the capability sections under test; its Feishu app (if any) is never used here.
+  const config = { ...loaded, sandbox: true, app: { encryptKeys: [], verificationTokens: [] } };
   const running = await startHub(config, startOptions);
   const emulator = running.emulator!;
   const users = Object.fromEntries(emulator.state.users.map((u) => [u.user_id, u]));

@@ -103,4 +103,28 @@ describe('feishu-hub dev / serve --app: clear errors about the app module', () =
       if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
     }
   }, 90_000);
+
+  it('dev keeps one local Feishu across restarts: the chat in the browser survives a save', async () => {
+    const app = file('keep.ts', "export default (hub: any) => hub.command('/v', ({ reply }: any) => reply.text('v1'));\n");
+    const dev = start(process.execPath, [BIN, 'dev', app], { cwd: dir, env: await env() });
+    try {
+      const [, url] = await dev.waitFor(/local Feishu +(http:\/\/\S+)\//);
+      const emulator = emulatorAt(url);
+      const { chats, users } = await emulator.state();
+      const demo = chats.find((c) => c.name === 'feishu-hub demo')!.chat_id;
+      const first = await emulator.say(demo, users[0].open_id, '@_bot /v');
+      expect(await emulator.replyTo(first)).toEqual(['v1']);
+      const mark = dev.output().length;
+      writeFileSync(app, "export default (hub: any) => hub.command('/v', ({ reply }: any) => reply.text('v2'));\n");
+      await dev.waitFor(/feishu-hub listening on/, 30_000, mark);
+      const second = await emulator.say(demo, users[0].open_id, '@_bot /v');
+      expect(await emulator.replyTo(second)).toEqual(['v2']);
+      // Same emulator, same tenant: the first exchange is still there.
+      expect(await emulator.replyTo(first)).toEqual(['v1']);
+      dev.child.kill('SIGTERM');
+      expect((await dev.closed).code).toBe(0);
+    } finally {
+      if (dev.child.exitCode === null) dev.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });

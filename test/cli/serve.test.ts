@@ -46,6 +46,12 @@ describe('feishu-hub serve', () => {
     expect(hubClash.stderr).toContain(`port ${s.hubPort} on 127.0.0.1 is already in use, so the hub cannot listen there`);
     expect(hubClash.stderr).toContain('set HUB_PORT (or --port)');
     expect(hubClash.stderr).not.toMatch(/^\s+at /m);
+
+    const standalone = await cli(['emulator', '--port', String(s.emulatorPort)], s.env);
+    expect(standalone.code).toBe(3);
+    expect(standalone.stderr.trim()).toBe(
+      `feishu-hub: port ${s.emulatorPort} on 127.0.0.1 is already in use, so the local Feishu emulator cannot listen there (is another feishu-hub running?). Stop the other process, or set --port to a free port.`,
+    );
   }, 60_000);
 
   it('runs the app given with --app: @bot /hello gets its reply', async () => {

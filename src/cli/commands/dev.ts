@@ -6,6 +6,9 @@ import { AppModuleError, resolveAppFile, shown } from '../app-module.js';
 import { handleShutdown } from '../shutdown.js';
 import { watchTree } from '../watch.js';
 import { EXIT } from './serve.js';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import { startEmulator, type EmulatorHandle } from '../../emulator/index.js';
+import { listenError } from '../../sandbox/index.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/feishu-hub.js', import.meta.url));
 /** How long a run may take to stop before a restart kills it. */
@@ -56,6 +59,20 @@ async function runDev(file: string, o: DevFlags): Promise<void> {
     process.exit(EXIT.appError);
   }
   const root = dirname(appPath);
+  // In sandbox mode the local Feishu lives here, not in the run: chats and messages in the browser survive a save.
+  let emulator: EmulatorHandle | undefined;
+  try {
+    const config = loadConfig();
+    if (config.sandbox) {
+      emulator = await startEmulator({ port: config.emulatorPort, host: '127.0.0.1' }).catch((err: unknown) => {
+        throw listenError(err, 'the local Feishu (sandbox emulator)', '127.0.0.1', config.emulatorPort, 'FEISHU_EMULATOR_PORT');
+      });
+    }
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : `feishu-hub: ${(err as Error).message}`);
+    process.exit(err instanceof ConfigError ? EXIT.config : EXIT.port);
+  }
+  const exitDev = (code: number) => void (emulator?.close() ?? Promise.resolve()).finally(() => process.exit(code));
   let child: ChildProcess | undefined;
   let shownBanner = false; // a run got as far as listening and printed where everything is
   let restarting = false;
@@ -64,7 +81,7 @@ async function runDev(file: string, o: DevFlags): Promise<void> {
   let lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   const start = () => {
-    const args = [BIN, 'serve', '--app', appPath, ...(o.port ? ['--port', o.port] : []), ...(shownBanner ? ['--restarted'] : [])];
+    const args = [BIN, 'serve', '--app', appPath, ...(o.port ? ['--port', o.port] : []), ...(shownBanner ? ['--restarted'] : []), ...(emulator ? ['--emulator-url', emulator.url] : [])];
     const c = spawn(process.execPath, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: process.env });
     c.on('message', (m: { type?: string }) => {
       if (m?.type === 'ready') shownBanner = true;
@@ -92,9 +109,9 @@ async function runDev(file: string, o: DevFlags): Promise<void> {
     exited = undefined;
     done?.();
     if (stopping || restarting) return;
-    if (code === EXIT.config || code === EXIT.port) process.exit(code); // a setting to fix: it said which
+    if (code === EXIT.config || code === EXIT.port) return exitDev(code); // a setting to fix: it said which
     console.error(`feishu-hub dev: the app stopped (${signal ?? `exit code ${code}`}); ${o.watch ? `waiting for a change in ${shown(root)} to start it again` : 'not restarting (--no-watch)'}`);
-    if (!o.watch) process.exit(code || 1);
+    if (!o.watch) exitDev(code || 1);
   };
 
   const restart = async (changed: string) => {
@@ -111,8 +128,12 @@ async function runDev(file: string, o: DevFlags): Promise<void> {
     async (reason) => {
       stopping = true;
       watcher?.close();
-      if (!child) return console.log(`feishu-hub stopped (${reason})`);
+      if (!child) {
+        await emulator?.close();
+        return console.log(`feishu-hub stopped (${reason})`);
+      }
       await stopChild(reason, false);
+      await emulator?.close();
       if (lastExit?.code !== 0) throw new Error(`the app did not stop cleanly (${lastExit?.signal ?? `exit code ${lastExit?.code}`})`);
     },
     { line: null, timeoutMs: STOP_TIMEOUT_MS + 2000, onForce: () => child?.kill('SIGKILL') },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startEmulator, DEV_CREDENTIALS } from '../../emulator/index.js';
+import { PortInUseError, listenError } from '../../sandbox/index.js';
 
 export function registerEmulatorCommand(program: Command): void {
   program
@@ -28,6 +29,11 @@ export function registerEmulatorCommand(program: Command): void {
         eventUrl: o.eventUrl,
         cardUrl: o.cardUrl,
         rateLimits: { enabled: o.rateLimits !== false },
+      }).catch((err: unknown) => {
+        const clash = listenError(err, 'the local Feishu emulator', o.host, port, '--port');
+        if (!(clash instanceof PortInUseError)) throw err;
+        console.error(`feishu-hub: ${clash.message}`);
+        process.exit(3);
       });
       const usingDev = emu.app.appSecret === DEV_CREDENTIALS.appSecret;
       console.log(`Local Feishu emulator listening on ${emu.url}`);

@@ -13,6 +13,8 @@ export interface ServeOptions {
   app?: string;
   /** Set by `feishu-hub dev` on restarts: print only the listening line (the rest has not changed). */
   restarted?: boolean;
+  /** Set by `feishu-hub dev`: the local Feishu it keeps running across restarts (sandbox mode). */
+  emulatorUrl?: string;
 }
 
 /** Prints one line (no stack) for problems of ours, the whole error for the app's own, and exits. */
@@ -35,16 +37,21 @@ function fail(err: unknown): never {
 }
 
 /** The lines `serve` prints once the hub listens (and in sandbox mode, where the local Feishu is). */
-function printBanner(running: RunningHub, app?: string, brief = false): void {
+async function printBanner(running: RunningHub, app?: string, brief = false): Promise<void> {
   const url = running.hub.url!;
   console.log(`feishu-hub listening on ${url}  (events: ${url}/webhook/event, cards: ${url}/webhook/card, health: ${url}/healthz)${app ? `  app: ${app}` : ''}`);
-  if (!running.emulator || brief) return;
-  const demo = [...running.emulator.state.chats.values()].find((c) => c.name === 'feishu-hub demo');
+  const emulatorUrl = running.emulatorUrl;
+  if (!emulatorUrl || brief) return;
+  // The local Feishu may run in this process or in `feishu-hub dev`'s: ask it, as a browser would.
+  const state = running.emulator
+    ? { chats: [...running.emulator.state.chats.values()], users: running.emulator.state.users }
+    : ((await fetch(`${emulatorUrl}/__emulator/state`).then((r) => r.json()).catch(() => ({}))) as { chats?: { name: string; chat_id: string }[]; users?: { open_id: string }[] });
+  const demo = state.chats?.find((c) => c.name === 'feishu-hub demo');
   console.log(`Sandbox: no FEISHU_APP_ID set, so the hub runs against the built-in local Feishu.`);
-  console.log(`  local Feishu   ${running.emulator.url}/   (open it in a browser)`);
-  if (demo) {
-    const alice = running.emulator.state.users[0];
-    console.log(`  try it         curl -X POST ${running.emulator.url}/__emulator/chats/${demo.chat_id}/messages \\`);
+  console.log(`  local Feishu   ${emulatorUrl}/   (open it in a browser)`);
+  const alice = state.users?.[0];
+  if (demo && alice) {
+    console.log(`  try it         curl -X POST ${emulatorUrl}/__emulator/chats/${demo.chat_id}/messages \\`);
     console.log(`                   -H 'content-type: application/json' -d '{"sender":"${alice.open_id}","text":"@_bot /help"}'`);
   }
 }
@@ -60,13 +67,13 @@ export async function runServe(o: ServeOptions): Promise<void> {
   try {
     config = loadConfig({ overrides: o.port ? { HUB_PORT: o.port } : {} });
     if (o.app) app = await loadAppModule(o.app);
-    running = await startHub(config, app ? { setup: async (hub) => void (await hub.register(app!)) } : {});
+    running = await startHub(config, { emulatorUrl: o.emulatorUrl, ...(app ? { setup: async (hub) => void (await hub.register(app!)) } : {}) });
   } catch (err) {
     fail(err);
   }
-  printBanner(running, o.app ? shown(o.app) : undefined, o.restarted);
+  await printBanner(running, o.app ? shown(o.app) : undefined, o.restarted);
   handleShutdown(() => running.stop());
-  process.send?.({ type: 'ready', url: running.hub.url, emulator: running.emulator?.url });
+  process.send?.({ type: 'ready', url: running.hub.url, emulator: running.emulatorUrl });
 }
 
 export function registerServeCommand(program: Command): void {
@@ -76,6 +83,7 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'port of the hub (HUB_PORT)')
     .option('--app <file>', 'also run this app module (its default export: a function of the hub, or a capability); `feishu-hub dev` adds restarts on change')
     .addOption(new Option('--restarted', 'set by feishu-hub dev on restarts (shorter banner)').hideHelp())
+    .addOption(new Option('--emulator-url <url>', 'set by feishu-hub dev: sandbox against the local Feishu it keeps running').hideHelp())
     .addHelpText(
       'after',
       [

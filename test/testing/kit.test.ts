@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { createTestHub } from '../../src/testing/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-kit-'));
+const cwd = process.cwd();
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("createTestHub reads the project's feishu-hub.yaml sections but never its real Feishu app", async () => {
+  writeFileSync(join(dir, 'feishu-hub.yaml'), 'FEISHU_APP_ID: cli_a1b2c3d4e5f6a7b8\nFEISHU_APP_SECRET: a-real-secret\nbot:\n  builtins: false\n');
+  process.chdir(dir);
+  const t = await createTestHub();
+  try {
+    expect(t.hub.config.domain).toBe(t.emulator.url); // the sandbox, not open.feishu.cn
+    expect(t.hub.listCommands()).toEqual([]); // bot.builtins: false from the file
+  } finally {
+    await t.close();
+    process.chdir(cwd);
+  }
+});
