@@ -23,10 +23,16 @@ export const eventsCapability = defineCapability({
 });
 
 async function withInbox<T>(fn: (inbox: Inbox) => Promise<T>): Promise<T> {
+  const url = loadConfig().databaseUrl;
   // The hub owns migrations (its capabilities' tables included): the CLI only reads and replays.
-  const store = await openDatabase(loadConfig().databaseUrl, { migrate: false });
+  const store = await openDatabase(url, { migrate: false });
   try {
     return await fn(new Inbox(store));
+  } catch (err) {
+    if (/no such table|relation "inbox" does not exist/.test((err as Error).message)) {
+      throw new Error(`no event inbox in DATABASE_URL=${url.replace(/:\/\/[^@/]*@/, '://…@')} yet: start the hub once there (or point DATABASE_URL at the hub's database)`);
+    }
+    throw err;
   } finally {
     await store.close();
   }
