@@ -24,9 +24,10 @@ export interface TestHub {
   users: Record<string, UserRecord>;
   /**
    * Writes as a user (Alice by default) in the demo group — a leading `/command` is addressed to the bot —
-   * and resolves with the bot's messages that answer it once they stop arriving.
+   * and resolves with the bot's messages that answer it once they stop arriving (`count`: wait for at
+   * least that many first, for a listener that answers more than once).
    */
-  say(text: string, options?: { as?: string; chatId?: string; p2p?: boolean; waitMs?: number }): Promise<BotReply[]>;
+  say(text: string, options?: { as?: string; chatId?: string; p2p?: boolean; waitMs?: number; count?: number }): Promise<BotReply[]>;
   /** Clicks a card element as a user; resolves with the emulator's answer (toast, card_updated). */
   click(messageId: string, value: unknown, options?: { as?: string; formValue?: Record<string, unknown> }): Promise<Record<string, unknown>>;
   /** Messages of a chat, oldest first. */
@@ -78,7 +79,7 @@ export async function createTestHub(options: StartOptions & { eventMode?: 'webho
         ? await post(`/__emulator/users/${sender.open_id}/messages`, { text })
         : await post(`/__emulator/chats/${o.chatId ?? demo.chat_id}/messages`, { sender: sender.open_id, text: addressed });
       const messageId = sent.message_id as string;
-      return waitForReplies(() => [...emulator.state.messages.values()].filter((m) => m.parent_id === messageId || m.root_id === messageId), o.waitMs ?? 3000);
+      return waitForReplies(() => [...emulator.state.messages.values()].filter((m) => m.parent_id === messageId || m.root_id === messageId), o.waitMs ?? 3000, o.count ?? 1);
     },
     async click(messageId, value, o = {}) {
       const operator = users[o.as ?? 'alice'].open_id;
@@ -92,7 +93,7 @@ export async function createTestHub(options: StartOptions & { eventMode?: 'webho
 }
 
 /** Waits for the first reply, then until no new one arrived for a short quiet period. */
-async function waitForReplies(find: () => MessageRecord[], timeoutMs: number): Promise<BotReply[]> {
+async function waitForReplies(find: () => MessageRecord[], timeoutMs: number, count: number): Promise<BotReply[]> {
   const deadline = Date.now() + timeoutMs;
   const QUIET_MS = 150;
   let last = -1;
@@ -104,7 +105,7 @@ async function waitForReplies(find: () => MessageRecord[], timeoutMs: number): P
       stableSince = Date.now();
     }
     const quiet = Date.now() - stableSince >= QUIET_MS;
-    if ((found.length > 0 && quiet) || Date.now() > deadline) {
+    if ((found.length >= count && quiet) || Date.now() > deadline) {
       return found
         .sort((a, b) => a.create_time - b.create_time)
         .map((m) => {

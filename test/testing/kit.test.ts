@@ -23,3 +23,19 @@ it("createTestHub reads the project's feishu-hub.yaml sections but never its rea
     process.chdir(cwd);
   }
 });
+
+it('say({ count }) waits for a listener that answers more than once', async () => {
+  const t = await createTestHub({
+    setup: (hub) =>
+      hub.command('/twice', async ({ reply }) => {
+        await reply.text('first');
+        await new Promise((r) => setTimeout(r, 400)); // longer than the quiet period
+        await reply.text('second');
+      }),
+  });
+  try {
+    expect((await t.say('/twice', { count: 2 })).map((r) => r.text)).toEqual(['first', 'second']);
+  } finally {
+    await t.close();
+  }
+});
