@@ -1,15 +1,20 @@
 import type { Command } from 'commander';
 import { defineCapability } from '../capability/index.js';
 import { loadConfig } from '../config/index.js';
-import { Inbox, openDatabase, type InboxItem } from '../store/index.js';
+import { IdempotencyKeys, Inbox, openDatabase, type InboxItem } from '../store/index.js';
 
 /**
  * The intake's housekeeping: done events are pruned after the dedup window (Feishu re-sends for
- * 7.1 h), `/readyz` shows the inbox, and `feishu-hub events` lists and replays dead letters.
+ * 7.1 h), card-callback answers after a week, `/readyz` shows the inbox, and `feishu-hub events`
+ * lists and replays dead letters.
  */
 export const eventsCapability = defineCapability({
   name: 'events',
-  jobs: [{ name: 'prune-inbox', everyMs: 10 * 60_000, singleton: true, run: ({ inbox }) => inbox.prune() }],
+  jobs: [
+    { name: 'prune-inbox', everyMs: 10 * 60_000, singleton: true, run: ({ inbox }) => inbox.prune() },
+    // Card-callback answers (and other idempotency keys) are kept a week: far past any re-send or replay window.
+    { name: 'prune-idempotency-keys', schedule: '17 3 * * *', singleton: true, run: ({ store }) => new IdempotencyKeys(store).prune() },
+  ],
   health: [
     {
       name: 'inbox',
