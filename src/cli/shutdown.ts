@@ -25,6 +25,9 @@ export interface ShutdownOptions {
   onForce?: () => void;
 }
 
+// The parent as it was when this process started: read later, a parent that already died reads as 1 (init).
+const parentAtStart = process.ppid;
+
 export function handleShutdown(stop: (reason: string) => Promise<void>, options: ShutdownOptions = {}): void {
   const { line = 'feishu-hub stopped', timeoutMs = 15_000, orphanCheckMs = 500, onForce } = options;
   let stopping = false;
@@ -69,9 +72,8 @@ export function handleShutdown(stop: (reason: string) => Promise<void>, options:
     });
     process.on('disconnect', () => begin('dev watcher exited'));
   } else if (process.env.npm_lifecycle_event) {
-    const parent = process.ppid;
     orphanTimer = setInterval(() => {
-      if (process.ppid !== parent) begin('npm exited');
+      if (process.ppid !== parentAtStart) begin('npm exited');
     }, orphanCheckMs);
     orphanTimer.unref();
   }

@@ -71,8 +71,9 @@ export async function runServe(o: ServeOptions): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  await printBanner(running, o.app ? shown(o.app) : undefined, o.restarted);
+  // Before the banner: a signal (or npm going away) may come as soon as the listening line is out.
   handleShutdown(() => running.stop());
+  await printBanner(running, o.app ? shown(o.app) : undefined, o.restarted);
   process.send?.({ type: 'ready', url: running.hub.url, emulator: running.emulatorUrl });
 }
 
