@@ -1,1 +1,4 @@
 export * from './form.js';
+export * from './tables.js';
+export * from './action-runs.js';
+export * from './state-machine.js';
