@@ -2,3 +2,4 @@ export * from './form.js';
 export * from './tables.js';
 export * from './action-runs.js';
 export * from './state-machine.js';
+export * from './http-action.js';
