@@ -3,3 +3,4 @@ export * from './tables.js';
 export * from './action-runs.js';
 export * from './state-machine.js';
 export * from './http-action.js';
+export * from './runner.js';

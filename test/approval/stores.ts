@@ -12,6 +12,8 @@ export interface ApprovalBackend {
   name: 'sqlite' | 'postgres';
   skip: boolean;
   open(): Promise<Store>;
+  /** A second, independent handle on the same database (another process or replica). */
+  reopen(store: Store): Promise<Store>;
   cleanup(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function approvalBackends(): Promise<ApprovalBackend[]> {
   const dirs: string[] = [];
   const sqliteStores: Store[] = [];
   const pgStores: { store: Store; schema: string }[] = [];
+  const extraPg: Store[] = [];
   return [
     {
       name: 'sqlite',
@@ -36,6 +39,11 @@ export async function approvalBackends(): Promise<ApprovalBackend[]> {
         const store = await openDatabase(`sqlite:${join(dir, 'hub.db')}`, { migrations });
         sqliteStores.push(store);
         return store;
+      },
+      async reopen(store) {
+        const again = await openDatabase(`sqlite:${store.file}`, { migrations });
+        sqliteStores.unshift(again);
+        return again;
       },
       async cleanup() {
         for (const s of sqliteStores.splice(0)) await s.close();
@@ -51,7 +59,14 @@ export async function approvalBackends(): Promise<ApprovalBackend[]> {
         pgStores.push({ store, schema });
         return store;
       },
+      async reopen(store) {
+        const again = await openDatabase(PG_URL, { schema: store.schema, poolSize: 6, migrations });
+        // Closed before the schema is dropped (cleanup drops each schema once, with its first handle).
+        extraPg.push(again);
+        return again;
+      },
       async cleanup() {
+        for (const s of extraPg.splice(0)) await s.close();
         for (const { store, schema } of pgStores.splice(0)) {
           await store.close();
           await dropSchema(schema);
