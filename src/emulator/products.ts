@@ -1,3 +1,4 @@
+import { approval } from './approval/index.js';
 import { auth } from './auth/index.js';
 import { control } from './control/index.js';
 import { directory } from './directory/index.js';
@@ -17,6 +18,7 @@ export const defaultProducts: readonly Product[] = [
   directory,
   im,
   events,
+  approval,
   webhookBot,
   webClient,
   control,

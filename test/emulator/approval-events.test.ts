@@ -1,14 +1,14 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEV_CREDENTIALS, defaultProducts, type EmulatorOptions } from '../../src/emulator/index.js';
-import { approval, EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
+import { DEV_CREDENTIALS, type EmulatorOptions } from '../../src/emulator/index.js';
+import { EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { user } from '../helpers/im.js';
 import { startReceiver, waitUntil } from './events-receiver.js';
 
 let rx: Awaited<ReturnType<typeof startReceiver>>;
 // useEmulator reads the options when its beforeAll runs, after the receiver below has started.
-const options: EmulatorOptions = { products: [...defaultProducts, approval] };
+const options: EmulatorOptions = {};
 beforeAll(async () => {
   rx = await startReceiver();
   options.eventUrl = `${rx.url}/events`;
@@ -41,7 +41,7 @@ const expenseForm = JSON.stringify([
   { id: 'reason', type: 'textarea', value: 'Taxi' },
   { id: 'date', type: 'date', value: '2026-12-01T09:00:00+08:00' },
 ]);
-const leaveForm = JSON.stringify([{ id: 'period', type: 'dateInterval', value: { start: '2026-12-02T09:00:00+08:00', end: '2026-12-02T18:00:00+08:00', interval: 1 } }]);
+const leaveForm = JSON.stringify([{ id: 'leave_type', type: 'radioV2', value: 'sick' }, { id: 'period', type: 'dateInterval', value: { start: '2026-12-02T09:00:00+08:00', end: '2026-12-02T18:00:00+08:00', interval: 1 } }]);
 
 async function createExpense(uuid?: string) {
   const r = await env.client.approval.v4.instance.create({ data: { approval_code: EXPENSE_APPROVAL_CODE, user_id: 'bob', form: expenseForm, uuid } });
@@ -114,8 +114,8 @@ describe('approval events (v1)', () => {
     expect((await env.ctl.call('POST', `/__emulator/approval/tasks/${manager.id}/approve`, { as: ou('bob') })).status).toBe(403);
     expect((await env.ctl.call('POST', `/__emulator/approval/tasks/${manager.id}/approve`, { as: ou('alice'), comment: 'fine' })).status).toBe(200);
     const centre = (await env.ctl.call('GET', `/__emulator/approval?user=${ou('erin')}`)).body;
-    expect(centre.pending).toMatchObject([{ instance_code: code, approval_name: 'Expense', node_name: 'Finance' }]);
-    const finance = centre.pending[0].task_id;
+    expect(centre.pending).toMatchObject([{ instance_code: code, approval_name: 'Expense', task: { node_name: 'Finance', status: 'PENDING' } }]);
+    const finance = centre.pending[0].task.id;
     expect((await env.ctl.call('POST', `/__emulator/approval/tasks/${finance}/approve`, { as: 'erin' })).body.instance.status).toBe('APPROVED');
     expect((await env.ctl.call('GET', `/__emulator/approval?user=alice`)).body.done).toMatchObject([{ instance_code: code, status: 'APPROVED' }]);
 

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { defaultProducts } from '../../src/emulator/index.js';
-import { approval, ApprovalState, EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
+import { ApprovalState, EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE, PURCHASE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { sdkFailure, user } from '../helpers/im.js';
 
-// Added here rather than through the default list (see the README's approval section).
-const env = useEmulator({ products: [...defaultProducts, approval] });
+const env = useEmulator();
 const ou = (key: string) => user(env.emu, key).open_id;
 
 const expenseForm = JSON.stringify([
@@ -53,7 +51,7 @@ describe('approval definitions', () => {
     expect(JSON.parse(expense.form).map((w: { id: string; type: string }) => [w.id, w.type])).toEqual([['amount', 'amount'], ['reason', 'textarea'], ['date', 'date']]);
     expect(expense.node_list.map((n) => n.custom_node_id)).toEqual(['START', 'manager', 'finance', 'END']);
     const leave = (await env.client.approval.v4.approval.get({ path: { approval_code: LEAVE_APPROVAL_CODE } })).data!;
-    expect(JSON.parse(leave.form).map((w: { id: string }) => w.id)).toEqual(['period', 'reason']);
+    expect(JSON.parse(leave.form).map((w: { id: string }) => w.id)).toEqual(['leave_type', 'period', 'reason']);
     expect(leave.node_list[1]).toMatchObject({ custom_node_id: 'approvers', node_type: 'SEQUENTIAL', need_approver: true });
   });
 
@@ -89,8 +87,9 @@ describe('approval instances', () => {
     const done = await get(code);
     expect(done.status).toBe('APPROVED');
     expect(Number(done.end_time)).toBeGreaterThan(0);
-    expect(done.comment_list).toMatchObject([{ open_id: ou('alice'), comment: 'ok by me' }]);
-    expect(done.timeline.map((e) => e.type)).toEqual(['START', 'PASS', 'PASS']);
+    // Approval opinions are on the timeline; comment_list is the comment section's.
+    expect(done.comment_list).toEqual([]);
+    expect(done.timeline.map((e) => [e.type, e.comment ?? ''])).toEqual([['START', ''], ['PASS', 'ok by me'], ['PASS', '']]);
   });
 
   it('validates the form against the definition', async () => {
@@ -153,11 +152,13 @@ describe('approval instances', () => {
     expect((await get(code)).timeline.map((e) => e.type)).toEqual(['START', 'TRANSFER', 'PASS']);
   });
 
-  it('the same uuid answers the same instance; get also takes the uuid', async () => {
+  it('the same uuid answers the same instance (another body: 60012); get also takes the uuid', async () => {
     const or = await defineOneNode('OR');
     const a = await submit(or, [ou('alice')], { uuid: 'order-42' });
-    const b = await submit(or, [ou('bob')], { uuid: 'order-42' });
+    const b = await submit(or, [ou('alice')], { uuid: 'order-42' });
     expect(b).toBe(a);
+    const other = await sdkFailure(submit(or, [ou('bob')], { uuid: 'order-42' }));
+    expect(other.data.code).toBe(60012);
     expect((await get('order-42')).instance_code).toBe(a);
     expect(env.emu.context.slice(ApprovalState).instances.size).toBe(1);
   });
@@ -222,7 +223,7 @@ describe('approval instances', () => {
     expect(snap.approval.instances).toHaveLength(1);
     await env.ctl.reset();
     expect(env.emu.context.slice(ApprovalState).instances.size).toBe(0);
-    expect([...env.emu.context.slice(ApprovalState).definitions.keys()]).toEqual([EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE]);
+    expect([...env.emu.context.slice(ApprovalState).definitions.keys()]).toEqual([EXPENSE_APPROVAL_CODE, LEAVE_APPROVAL_CODE, PURCHASE_APPROVAL_CODE]);
     expect((await env.ctl.call('PUT', '/__emulator/snapshot', snap)).status).toBe(200);
     expect(env.emu.context.slice(ApprovalState).instances.size).toBe(1);
     expect((await env.ctl.state()).approval_instances).toHaveLength(1);

@@ -84,6 +84,7 @@ describe('a product added to the list', () => {
     expect(web.pages).toEqual([
       { product: 'directory', title: 'Directory', path: '/#/directory', icon: 'contacts', module: '/__emulator/web/pages/directory/directory.js' },
       { product: 'im', title: 'Messenger', path: '/' },
+      { product: 'approval', title: 'Approval', path: '/#/approval', icon: 'approval', module: '/__emulator/web/pages/approval/approval.js' },
       { product: 'notes', title: 'Notes', path: '/__emulator/notes' },
     ]);
   });
@@ -98,7 +99,7 @@ describe('a product added to the list', () => {
   it('is in the snapshot under its name, and PUT /__emulator/snapshot brings it back', async () => {
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'kept' });
     const snap = await snapshot();
-    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'im', 'events', 'webhook-bot', 'control', 'notes']);
+    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'im', 'events', 'approval', 'webhook-bot', 'control', 'notes']);
     expect(snap.notes.notes.map((n: Note) => n.text)).toEqual(['welcome', 'kept']);
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'not in the snapshot' });
     expect(await restore(snap)).toMatchObject({ status: 200, body: { ok: true } });
@@ -108,9 +109,9 @@ describe('a product added to the list', () => {
   it('refuses a snapshot that does not fit, whole: an unknown product, or a part a slice refuses', async () => {
     const snap = await snapshot();
     await env.ctl.call('POST', '/__emulator/notes', { author: 'bob', text: 'after the snapshot' });
-    const unknown = await restore({ ...snap, approval: {} });
+    const unknown = await restore({ ...snap, bitable: {} });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toMatch(/approval/);
+    expect(unknown.body.error).toMatch(/bitable/);
     // notes comes last: the slices before it were already restored, and must come back as they were.
     const chat = demoChat(env.emu);
     chat.name = 'renamed after the snapshot';

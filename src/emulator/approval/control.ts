@@ -1,91 +1,125 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EmulatorContext } from '../context.js';
-import { DirectoryState } from '../directory/index.js';
 import { ApiError } from '../errors.js';
-import { revertInstance } from './flow.js';
+import { writeComment } from './comments.js';
+import { definitionUpdatedEvent, ccEvent } from './events.js';
+import { cancelInstance, deleteInstance, revertInstance } from './flow.js';
+import { detailView } from './page-view.js';
 import { ApprovalState } from './state.js';
-import { actionableTask, runTaskAction } from './tasks.js';
-import type { UserRecord } from '../types.js';
-import { instanceView } from './views.js';
+import { actionableTask, runTaskAction, type TaskAction } from './tasks.js';
+import type { DefinitionStatus } from './types.js';
+import { findUserAnyId } from './users.js';
 
 /**
- * `/__emulator/approval…`: what people do in the Feishu client (approve or reject their task,
- * an admin revoking an approved instance), and the per-person view an approval-centre page reads.
+ * `/__emulator/approval/…`: what people do in the Feishu client (approve, reject, transfer, comment,
+ * withdraw, read a cc), what an admin does (revoke an approved instance, stop or delete a definition).
+ * Not Feishu APIs: they answer `{instance}` or `{error, code}` (the platform code when one applies).
  */
 
-function findUserAnyId(ctx: EmulatorContext, id: unknown): UserRecord | undefined {
-  if (typeof id !== 'string' || id === '') return undefined;
-  for (const type of ['open_id', 'user_id', 'union_id', 'email'] as const) {
-    const u = ctx.slice(DirectoryState).findUser(id, type);
-    if (u) return u;
-  }
-  return undefined;
-}
+type Body = Record<string, unknown>;
 
-/** Platform errors thrown by the shared checks, answered in the control API's plain shape. */
+/** The platform errors of the shared checks, in the control API's plain shape. */
 function plain(reply: FastifyReply, e: unknown) {
-  if (e instanceof ApiError) return reply.status(e.status === 403 ? 403 : e.code === 1390010 || e.code === 1390003 ? 404 : 409).send({ error: e.message, code: e.code });
-  throw e;
+  if (!(e instanceof ApiError)) throw e;
+  const status = e.status === 403 ? 403 : [1390002, 1390003, 1390010].includes(e.code) ? 404 : 409;
+  const why = e.extra.fieldViolations?.[0]?.description;
+  return reply.status(status).send({ error: why ? `${e.message}: ${why}` : e.message, code: e.code });
 }
 
 export function registerApprovalControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const state = () => ctx.slice(ApprovalState);
+  const person = (reply: FastifyReply, id: unknown, field = 'as') => {
+    const u = findUserAnyId(ctx, id);
+    if (!u) reply.status(400).send({ error: `"${field}" must name a user by open_id, user_id or email (got ${JSON.stringify(id)})` });
+    return u;
+  };
+  const instance = (reply: FastifyReply, code: string) => {
+    const inst = state().findInstance(code);
+    if (!inst) reply.status(404).send({ error: `no instance ${code}`, code: 1390003 });
+    return inst;
+  };
 
-  app.post('/__emulator/approval/instances/:code/revert', async (request, reply) => {
-    const inst = state().findInstance((request.params as { code: string }).code);
-    if (!inst) return reply.status(404).send({ error: 'no such instance' });
-    if (inst.status !== 'APPROVED') return reply.status(409).send({ error: `only an APPROVED instance can be reverted (it is ${inst.status})` });
-    if (inst.reverted) return reply.status(409).send({ error: 'the instance was already reverted' });
-    revertInstance(ctx, inst);
-    return { instance: instanceView(ctx, inst) };
-  });
-
-  for (const action of ['approve', 'reject'] as const) {
+  for (const action of ['approve', 'reject', 'transfer'] as TaskAction[]) {
     app.post(`/__emulator/approval/tasks/:task_id/${action}`, async (request, reply) => {
-      const body = (request.body ?? {}) as { as?: unknown; comment?: unknown };
-      const actor = findUserAnyId(ctx, body.as);
-      if (!actor) return reply.status(400).send({ error: `"as" must name a user (got ${JSON.stringify(body.as)})` });
-      if (body.comment !== undefined && typeof body.comment !== 'string') return reply.status(400).send({ error: 'comment must be a string' });
+      const b = (request.body ?? {}) as Body;
+      const actor = person(reply, b.as);
+      if (!actor) return reply;
+      if (b.comment !== undefined && typeof b.comment !== 'string') return reply.status(400).send({ error: 'comment must be a string' });
+      const target = action === 'transfer' ? person(reply, b.to, 'to') : undefined;
+      if (action === 'transfer' && !target) return reply;
+      if (target?.open_id === actor.open_id) return reply.status(400).send({ error: 'cannot transfer a task to its own approver' });
       try {
         const t = actionableTask(ctx, { taskId: (request.params as { task_id: string }).task_id, actor });
-        runTaskAction(ctx, action, t, body.comment ?? '');
-        return { instance: instanceView(ctx, t.inst) };
+        runTaskAction(ctx, action, t, (b.comment as string | undefined) ?? '', target?.open_id);
+        return { instance: detailView(ctx, t.inst, actor) };
       } catch (e) {
         return plain(reply, e);
       }
     });
   }
 
-  // The approval centre of one person: tasks waiting for them, tasks they handled, what they submitted.
-  app.get('/__emulator/approval', async (request, reply) => {
-    const q = request.query as { user?: string };
-    const defs = [...state().definitions.values()].map((d) => ({ approval_code: d.approval_code, approval_name: d.approval_name, status: d.status }));
-    if (q.user === undefined) return { definitions: defs, instances: [...state().instances.values()].map((i) => instanceView(ctx, i)) };
-    const user = findUserAnyId(ctx, q.user);
-    if (!user) return reply.status(400).send({ error: `no user ${q.user}` });
-    const rows = [...state().instances.values()].flatMap((inst) =>
-      inst.tasks
-        .filter((t) => t.open_id === user.open_id)
-        .map((t) => ({
-          task_id: t.id,
-          status: t.status,
-          node_name: t.node_name,
-          approval_code: inst.approval_code,
-          approval_name: state().definitions.get(inst.approval_code)?.approval_name ?? '',
-          instance_code: inst.instance_code,
-          instance_status: inst.status,
-          title: inst.title,
-          applicant: inst.open_id,
-          start_time: t.start_time,
-          end_time: t.end_time,
-        })),
-    );
-    return {
-      user: { open_id: user.open_id, user_id: user.user_id, name: user.en_name || user.name },
-      definitions: defs,
-      pending: rows.filter((r) => r.status === 'PENDING' && r.instance_status === 'PENDING'),
-      done: rows.filter((r) => r.status !== 'PENDING'),
-      submitted: [...state().instances.values()].filter((i) => i.open_id === user.open_id).map((i) => instanceView(ctx, i)),
-    };
+  app.post('/__emulator/approval/instances/:code/comments', async (request, reply) => {
+    const b = (request.body ?? {}) as Body;
+    const actor = person(reply, b.as);
+    const inst = actor && instance(reply, (request.params as { code: string }).code);
+    if (!actor || !inst) return reply;
+    if (typeof b.text !== 'string' || b.text.trim() === '') return reply.status(400).send({ error: 'text is required' });
+    try {
+      writeComment(ctx, inst, actor.open_id, { content: JSON.stringify({ text: b.text }) });
+      return { instance: detailView(ctx, inst, actor) };
+    } catch (e) {
+      return plain(reply, e);
+    }
+  });
+
+  app.post('/__emulator/approval/instances/:code/cancel', async (request, reply) => {
+    const b = (request.body ?? {}) as Body;
+    const actor = person(reply, b.as);
+    const inst = actor && instance(reply, (request.params as { code: string }).code);
+    if (!actor || !inst) return reply;
+    if (inst.open_id !== actor.open_id) return reply.status(403).send({ error: 'only the applicant can withdraw', code: 1390009 });
+    if (inst.status !== 'PENDING') return reply.status(409).send({ error: `the instance is ${inst.status}, not PENDING` });
+    cancelInstance(ctx, inst);
+    return { instance: detailView(ctx, inst, actor) };
+  });
+
+  // A cc'd person opens the instance: approval_cc READ, once.
+  app.post('/__emulator/approval/instances/:code/read', async (request, reply) => {
+    const b = (request.body ?? {}) as Body;
+    const actor = person(reply, b.as);
+    const inst = actor && instance(reply, (request.params as { code: string }).code);
+    if (!actor || !inst) return reply;
+    const unread = inst.cc.filter((c) => c.open_id === actor.open_id && !c.read);
+    for (const c of unread) {
+      c.read = true;
+      ccEvent(ctx, inst, c, 'READ');
+    }
+    return { read: unread.length };
+  });
+
+  app.post('/__emulator/approval/instances/:code/revert', async (request, reply) => {
+    const inst = instance(reply, (request.params as { code: string }).code);
+    if (!inst) return reply;
+    if (inst.status !== 'APPROVED') return reply.status(409).send({ error: `only an APPROVED instance can be revoked (it is ${inst.status})` });
+    if (inst.reverted) return reply.status(409).send({ error: 'the instance was already revoked' });
+    revertInstance(ctx, inst);
+    return { instance: detailView(ctx, inst) };
+  });
+
+  // An admin stops (INACTIVE), restarts (ACTIVE) or deletes (DELETED) a definition in the admin console.
+  app.post('/__emulator/approval/definitions/:code/status', async (request, reply) => {
+    const code = (request.params as { code: string }).code;
+    const def = state().definitions.get(code);
+    if (!def) return reply.status(404).send({ error: `no approval ${code}`, code: 1390002 });
+    const status = ((request.body ?? {}) as Body).status as DefinitionStatus;
+    if (!['ACTIVE', 'INACTIVE', 'DELETED'].includes(status)) return reply.status(400).send({ error: 'status must be ACTIVE, INACTIVE or DELETED' });
+    if (def.status === 'DELETED') return reply.status(409).send({ error: 'the approval is deleted' });
+    if (def.status === status) return { approval_code: code, status };
+    def.status = status;
+    def.version++;
+    definitionUpdatedEvent(ctx, def);
+    // Deleting a definition ends its pending instances (DELETED, tasks DONE), as the event pages say.
+    if (status === 'DELETED') for (const inst of state().instances.values()) if (inst.approval_code === code && inst.status === 'PENDING') deleteInstance(ctx, inst);
+    return { approval_code: code, status };
   });
 }

@@ -13,13 +13,14 @@ export const stableNodeId = (approvalCode: string, customId: string) =>
 
 export const EXPENSE_APPROVAL_CODE = stableCode('approval:expense');
 export const LEAVE_APPROVAL_CODE = stableCode('approval:leave');
+export const PURCHASE_APPROVAL_CODE = stableCode('approval:purchase');
 
 function node(code: string, id: string, name: string, type: NodeType, approvers: string[]): ApprovalNode {
-  return { node_id: stableNodeId(code, id), custom_node_id: id, name, node_type: type, approvers, need_approver: approvers.length === 0 };
+  return { node_id: stableNodeId(code, id), custom_node_id: id, name, node_type: type, approvers, ccers: [], need_approver: approvers.length === 0 };
 }
 
 function definition(code: string, id: string, name: string, description: string, widgets: Widget[], nodes: ApprovalNode[]): ApprovalDefinition {
-  return { approval_code: code, approval_id: id, approval_name: name, description, status: 'ACTIVE', widgets, nodes, viewers: [{ type: 'TENANT' }], created_at: 0 };
+  return { approval_code: code, approval_id: id, approval_name: name, description, status: 'ACTIVE', widgets, nodes, viewers: [{ type: 'TENANT' }], created_at: 0, version: 1 };
 }
 
 /**
@@ -51,10 +52,32 @@ export function seedDefinitions(openIdOf: (userKey: string) => string | undefine
       'Leave',
       'Leave request: the approvers the applicant picks, one after another',
       [
+        {
+          id: 'leave_type',
+          type: 'radioV2',
+          name: 'Leave type',
+          required: true,
+          option: [
+            { value: 'annual', text: 'Annual leave' },
+            { value: 'sick', text: 'Sick leave' },
+          ],
+        },
         { id: 'period', type: 'dateInterval', name: 'Period', required: true },
         { id: 'reason', type: 'textarea', name: 'Reason', required: false },
       ],
       [node(LEAVE_APPROVAL_CODE, 'approvers', 'Approvers', 'SEQUENTIAL', [])],
+    ),
+    definition(
+      PURCHASE_APPROVAL_CODE,
+      '7100000000000000003',
+      'Purchase',
+      'Purchase request: every budget owner must agree (countersign)',
+      [
+        { id: 'item', type: 'input', name: 'Item', required: true },
+        { id: 'quantity', type: 'number', name: 'Quantity', required: true },
+        { id: 'amount', type: 'amount', name: 'Amount', required: true },
+      ],
+      [node(PURCHASE_APPROVAL_CODE, 'budget_owners', 'Budget owners', 'AND', [...who('alice'), ...who('erin')])],
     ),
   ];
 }

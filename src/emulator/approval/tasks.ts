@@ -27,19 +27,19 @@ export function actionableTask(
   } else {
     // Control routes name only the task.
     inst = [...state.instances.values()].find((i) => i.tasks.some((t) => t.id === args.taskId));
-    if (!inst) throw approvalErrors.taskNotFound();
+    if (!inst) throw approvalErrors.taskNotFound(String(args.taskId));
   }
-  if (!inst) throw approvalErrors.instanceNotFound();
+  if (!inst) throw approvalErrors.instanceNotFound(String(args.instanceCode));
   if (args.approvalCode !== undefined && args.approvalCode !== inst.approval_code) {
-    if (!state.definitions.has(String(args.approvalCode))) throw approvalErrors.approvalNotFound();
-    throw approvalErrors.param('approval_code does not match the instance');
+    if (!state.definitions.has(String(args.approvalCode))) throw approvalErrors.approvalNotFound(String(args.approvalCode));
+    throw approvalErrors.param('approval_code', 'approval_code does not match the instance');
   }
   const def = state.definitions.get(inst.approval_code);
-  if (!def) throw approvalErrors.approvalNotFound();
+  if (!def) throw approvalErrors.approvalNotFound(inst.approval_code);
   const task = inst.tasks.find((t) => t.id === args.taskId);
-  if (!task) throw approvalErrors.taskNotFound();
+  if (!task) throw approvalErrors.taskNotFound(String(args.taskId));
   if (task.open_id !== args.actor.open_id) throw approvalErrors.noPermission('the task is assigned to someone else');
-  if (task.status !== 'PENDING' || inst.status !== 'PENDING') throw approvalErrors.param(`task is ${task.status}, not PENDING`);
+  if (task.status !== 'PENDING' || inst.status !== 'PENDING') throw approvalErrors.param('task_id', `the task is ${task.status} (instance ${inst.status}), not PENDING`);
   return { def, inst, task };
 }
 
@@ -56,14 +56,14 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     app.post(`/open-apis/approval/v4/tasks/${action}`, async (request, reply) => {
       const body = (request.body ?? {}) as Body;
       const idType = idTypeOf(request.query as Body);
-      if (typeof body.task_id !== 'string' || body.task_id === '') throw approvalErrors.param('task_id is required');
-      if (typeof body.instance_code !== 'string' || body.instance_code === '') throw approvalErrors.param('instance_code is required');
-      if (typeof body.approval_code !== 'string' || body.approval_code === '') throw approvalErrors.param('approval_code is required');
-      if (body.comment !== undefined && typeof body.comment !== 'string') throw approvalErrors.param('comment must be a string');
+      for (const field of ['approval_code', 'instance_code', 'task_id'] as const) {
+        if (typeof body[field] !== 'string' || body[field] === '') throw approvalErrors.param(field, `${field} is required`);
+      }
+      if (body.comment !== undefined && typeof body.comment !== 'string') throw approvalErrors.param('comment', 'comment must be a string');
       const actor = resolveUser(ctx, body.user_id, idType);
       const target = action === 'transfer' ? resolveUser(ctx, body.transfer_user_id, idType, 'transfer_user_id') : undefined;
       const t = actionableTask(ctx, { approvalCode: body.approval_code, instanceCode: body.instance_code, taskId: body.task_id, actor });
-      if (target && target.open_id === actor.open_id) throw approvalErrors.param('cannot transfer a task to its own approver');
+      if (target && target.open_id === actor.open_id) throw approvalErrors.param('transfer_user_id', 'cannot transfer a task to its own approver');
       runTaskAction(ctx, action, t, (body.comment as string | undefined) ?? '', target?.open_id);
       return ok(reply, {});
     });

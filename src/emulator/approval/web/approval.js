@@ -1,0 +1,5 @@
+import { html } from '@emulator/page-kit';
+
+export default function ApprovalPage() {
+  return html`<div>Approval</div>`;
+}
