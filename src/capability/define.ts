@@ -27,8 +27,8 @@ export interface JobDefinition<C = unknown> {
   name: string;
   /** Cron expression (`*\/5 * * * *`, seconds allowed as a 6th leading field). */
   schedule?: string;
-  /** Or: run every `everyMs` milliseconds. */
-  everyMs?: number;
+  /** Or: run every `everyMs` milliseconds (a function reads it from the capability's config). */
+  everyMs?: number | ((config: C) => number);
   /**
    * Run on one replica only: on PostgreSQL each run takes an advisory lock (a replica that does not
    * get it skips the run); on SQLite there is one process, so nothing to do.

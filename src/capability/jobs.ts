@@ -36,7 +36,7 @@ export function startJobs(jobs: { job: JobDefinition<any>; capability: string; r
     if (job.schedule) {
       const cron = new Cron(job.schedule, { protect: true, catch: false }, () => once());
       stops.push(() => cron.stop());
-    } else if (job.everyMs) {
+    } else if (typeof job.everyMs === 'number') {
       const timer = setInterval(() => void once(), job.everyMs);
       timer.unref();
       stops.push(() => clearInterval(timer));

@@ -3,6 +3,7 @@ import { platformCapability } from '../platform/index.js';
 import { eventsCapability } from '../events/index.js';
 import { botCapability } from '../bot/index.js';
 import { cardsCapability } from '../cards/index.js';
+import { approvalCapability } from '../approval/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -13,4 +14,5 @@ export const builtinCapabilities: Capability<any>[] = [
   eventsCapability,
   botCapability,
   cardsCapability,
+  approvalCapability,
 ];

@@ -120,7 +120,13 @@ export async function startHubRuntime(hub: Hub, composition: Composition, option
     throw err;
   }
   const jobs = startJobs(
-    composition.capabilities.flatMap((c) => (c.jobs ?? []).map((job) => ({ job, capability: c.name, run: async () => job.run(runtimeContext(c.name)) }))),
+    composition.capabilities.flatMap((c) =>
+      (c.jobs ?? []).map((job) => ({
+        job: { ...job, everyMs: typeof job.everyMs === 'function' ? job.everyMs(composition.configs.get(c.name)) : job.everyMs },
+        capability: c.name,
+        run: async () => job.run(runtimeContext(c.name)),
+      })),
+    ),
     { store, logger },
   );
   const port = (app.server.address() as AddressInfo).port;

@@ -103,12 +103,12 @@ describe('a capability added without touching any other file', () => {
 
     const ready = (await (await fetch(`${hub}/readyz`)).json()) as { checks: Record<string, string> };
     expect(ready.checks.notes).toBe('ok: 1 notes');
-    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'notes']);
+    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'approval', 'notes']);
   });
 
   it('its migration is recorded under its own name', async () => {
     const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(running.hub.store!.db);
-    expect(rows.rows.map((r) => r.name)).toEqual(['0001_inbox_idempotency_kv', 'notes/0001_create_notes']);
+    expect(rows.rows.map((r) => r.name)).toEqual(['0001_inbox_idempotency_kv', 'approval/0001_instances_transitions_action_runs', 'notes/0001_create_notes']);
   });
 
   it('its CLI command is on the program when it is in the list', async () => {

@@ -1,0 +1,161 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/approval/index.js';
+import { createHub, loadConfig, type Hub } from '../../src/index.js';
+import { defaultProducts, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import { approval, EXPENSE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
+
+const SECRET = 'approval-hook-secret-for-tests-0123';
+
+/** The downstream system: verifies every call's signature; can be told to fail the first N calls. */
+async function downstream() {
+  const calls: { body: Record<string, any>; verified: boolean; key?: string }[] = [];
+  let failFirst = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (failFirst > 0) {
+        failFirst--;
+        res.writeHead(503).end();
+        return;
+      }
+      const verified = verifySignature(SECRET, req.headers[TIMESTAMP_HEADER.toLowerCase()] as string, raw, req.headers[SIGNATURE_HEADER.toLowerCase()] as string);
+      calls.push({ body: JSON.parse(raw), verified, key: req.headers['idempotency-key'] as string });
+      res.writeHead(verified ? 200 : 401).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { calls, url: `http://127.0.0.1:${port}/hook`, host: `127.0.0.1:${port}`, failNext: (n: number) => (failFirst = n), close: () => new Promise((r) => server.close(r)) };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('approval capability against the emulator', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-approval-'));
+  let emu: EmulatorHandle;
+  let hub: Hub;
+  let down: Awaited<ReturnType<typeof downstream>>;
+  const listenerRuns: string[] = [];
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emu.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any> };
+  };
+
+  /** Bob files an expense; Alice then Erin approve it, as people do in the client. */
+  async function fileExpense(reason: string) {
+    const form = JSON.stringify([
+      { id: 'amount', type: 'amount', value: 120 },
+      { id: 'reason', type: 'textarea', value: reason },
+      { id: 'date', type: 'date', value: '2026-12-01T09:00:00+08:00' },
+    ]);
+    const res = await hub.platform.sdk.approval.v4.instance.create({ data: { approval_code: EXPENSE_APPROVAL_CODE, user_id: 'bob', form } });
+    return res.data!.instance_code!;
+  }
+  /** Each pending task is approved by its approver through the task API, node after node. */
+  async function approveAll(code: string) {
+    for (let round = 0; round < 2; round++) {
+      const inst = (await hub.platform.sdk.approval.v4.instance.get({ path: { instance_id: code } })).data!;
+      const task = inst.task_list!.find((t) => t.status === 'PENDING')!;
+      await hub.platform.sdk.approval.v4.task.approve({
+        params: { user_id_type: 'open_id' },
+        data: { approval_code: EXPENSE_APPROVAL_CODE, instance_code: code, user_id: task.open_id!, task_id: task.id!, comment: 'ok' },
+      });
+    }
+    const after = (await hub.platform.sdk.approval.v4.instance.get({ path: { instance_id: code } })).data!;
+    expect(after.status).toBe('APPROVED');
+  }
+  const recorded = async (code: string) => (await hub.store!.db.selectFrom('approval_instances' as never).selectAll().where('instance_code' as never, '=', code as never).executeTakeFirst()) as { status: string } | undefined;
+
+  beforeAll(async () => {
+    process.env.APPROVAL_HOOK_SECRET = SECRET;
+    down = await downstream();
+    emu = await startEmulator({ port: 0, products: defaultProducts.some((p) => p.name === 'approval') ? defaultProducts : [...defaultProducts, approval] });
+    const config = loadConfig({
+      env: {},
+      file: undefined,
+      overrides: {
+        FEISHU_APP_ID: emu.app.appId,
+        FEISHU_APP_SECRET: emu.app.appSecret,
+        FEISHU_ENCRYPT_KEY: emu.app.encryptKey ?? '',
+        FEISHU_VERIFICATION_TOKEN: emu.app.verificationToken ?? '',
+        FEISHU_DOMAIN: emu.url,
+        HUB_PORT: 0,
+        DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`,
+        LOG_LEVEL: 'silent',
+      },
+    });
+    hub = createHub({
+      config,
+      sections: {
+        approvals: {
+          reconcile_every_ms: 1000,
+          drain_every_ms: 200,
+          rules: [{ name: 'erp', code: EXPENSE_APPROVAL_CODE, status: 'APPROVED', http: { url: down.url, secret_env: 'APPROVAL_HOOK_SECRET', allow_hosts: [down.host] } }],
+        },
+      },
+    });
+    hub.approval(EXPENSE_APPROVAL_CODE).on('APPROVED', ({ instanceCode }) => void listenerRuns.push(instanceCode));
+    const { url } = await hub.start();
+    await control('PATCH', `/__emulator/apps/${emu.app.appId}`, { event_url: `${url}/webhook/event`, card_url: `${url}/webhook/card` });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    await emu?.close();
+    await down?.close();
+    delete process.env.APPROVAL_HOOK_SECRET;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('subscribes at start; an approved instance reaches the downstream system exactly once, signed, even with events duplicated and reordered', async () => {
+    // Every approval_instance push is sent twice, and PENDING and APPROVED arrive swapped.
+    await control('POST', '/__emulator/faults/events', { duplicate: true, event_type: 'approval_instance' });
+    await control('POST', '/__emulator/faults/events', { reorder: 2, event_type: 'approval_instance' });
+    try {
+      const code = await fileExpense('taxi');
+      await approveAll(code);
+      await until(() => down.calls.some((c) => c.body.instance_code === code), 10_000, 'the downstream call');
+      await new Promise((r) => setTimeout(r, 1500)); // late duplicates and a reconcile round have come and gone
+      const mine = down.calls.filter((c) => c.body.instance_code === code);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ verified: true, key: `${code}:APPROVED:erp`, body: { status: 'APPROVED', approval_code: EXPENSE_APPROVAL_CODE, rule: 'erp' } });
+      expect(listenerRuns.filter((c) => c === code)).toHaveLength(1);
+      const pushes = ((await control('GET', '/__emulator/events')).body.events as { type: string; envelope: { event: { instance_code?: string } }; attempts: unknown[] }[]).filter((e) => e.type === 'approval_instance' && e.envelope.event.instance_code === code);
+      expect(pushes.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await control('DELETE', '/__emulator/faults');
+    }
+  });
+
+  it('a downstream system failing three times is retried and reached once', async () => {
+    down.failNext(3);
+    const code = await fileExpense('hotel');
+    await approveAll(code);
+    await until(() => down.calls.some((c) => c.body.instance_code === code), 20_000, 'the retried downstream call');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(down.calls.filter((c) => c.body.instance_code === code)).toHaveLength(1);
+  }, 30_000);
+
+  it('with event pushes off while it is approved, the reconcile job still delivers the outcome, once', async () => {
+    const code = await fileExpense('conference');
+    await until(async () => (await recorded(code))?.status === 'PENDING', 5000, 'the PENDING event');
+    await control('PATCH', `/__emulator/apps/${emu.app.appId}`, { event_url: null });
+    await approveAll(code);
+    await until(() => down.calls.some((c) => c.body.instance_code === code), 10_000, 'the reconciled downstream call');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(down.calls.filter((c) => c.body.instance_code === code)).toHaveLength(1);
+    expect(listenerRuns.filter((c) => c === code)).toHaveLength(1);
+  });
+});
