@@ -7,6 +7,7 @@ import type { ActionRun } from './action-runs.js';
 import type { HttpActionConfig } from './http-action.js';
 import { ActionRunner, httpExecutor, type ActionExecutor } from './runner.js';
 import { approvalMigrations } from './tables.js';
+import { decideFromCard, sendApproverCard } from './approver-card.js';
 import { ApprovalStateMachine, INSTANCE_STATUSES, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
 
 const rule = z
@@ -32,6 +33,8 @@ export const approvalsConfigSchema = z
     rules: z.array(rule).default([]),
     /** How often instances still pending are fetched, to catch up on missed events. */
     reconcile_every_ms: z.number().int().min(1000, 'must be at least 1000').default(60_000),
+    /** Approval codes whose approvers get the approval card (Approve / Reject with a comment) when a task is theirs. */
+    approver_cards: z.array(z.string().min(1)).default([]),
     /** How often due outbox rows are run when nothing wakes the runner. */
     drain_every_ms: z.number().int().min(100).default(2000),
   })
@@ -77,10 +80,10 @@ interface ApprovalEvent {
  */
 export const approvalCapability = defineCapability({
   name: 'approval',
-  after: ['bot'],
+  after: ['bot', 'cards'],
   config: { schema: approvalsConfigSchema, yamlKey: 'approvals' },
   migrations: approvalMigrations,
-  setup({ config, decorate, on, onStart, onStop, platform, logger }) {
+  setup({ hub, config, decorate, on, onStart, onStop, platform, logger }) {
     const secrets = new Map<string, string>();
     for (const r of config.rules) {
       const secret = process.env[r.http.secret_env];
@@ -133,13 +136,20 @@ export const approvalCapability = defineCapability({
       await apply(e.instance_code, e.status, e.operate_time ?? Date.now(), e.approval_code);
     });
 
+    const cardCodes = new Set(config.approver_cards);
+    on('approval_task', async (ctx) => {
+      if (cardCodes.has(String((ctx.event as ApprovalEvent).approval_code))) await sendApproverCard(ctx, platform);
+    });
+    hub.action('approval.approve', (ctx) => decideFromCard(ctx, 'approve'));
+    hub.action('approval.reject', (ctx) => decideFromCard(ctx, 'reject'));
+
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
       runner = new ActionRunner(store, { executors: { http: httpExecutor(httpConfig), listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
       timer.unref();
       onStop(() => clearInterval(timer));
-      const codes = [...new Set([...config.rules.map((r) => r.code), ...listeners.map((l) => l.code)])];
+      const codes = [...new Set([...config.rules.map((r) => r.code), ...listeners.map((l) => l.code), ...cardCodes])];
       for (const code of codes) await subscribe(platform, code, logger);
       reconcileState.set(store, { apply });
     });

@@ -102,6 +102,7 @@ describe('approval capability against the emulator', () => {
       sections: {
         approvals: {
           reconcile_every_ms: 1000,
+          approver_cards: [EXPENSE_APPROVAL_CODE],
           drain_every_ms: 200,
           rules: [{ name: 'erp', code: EXPENSE_APPROVAL_CODE, status: 'APPROVED', http: { url: down.url, secret_env: 'APPROVAL_HOOK_SECRET', allow_hosts: [down.host] } }],
         },
@@ -157,5 +158,47 @@ describe('approval capability against the emulator', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(down.calls.filter((c) => c.body.instance_code === code)).toHaveLength(1);
     expect(listenerRuns.filter((c) => c === code)).toHaveLength(1);
+  });
+
+  /** The approval card the bot sent `userId` for this instance (in their p2p chat with the bot). */
+  async function cardFor(userId: string, code: string) {
+    const openId = emu.state.users.find((u) => u.user_id === userId)!.open_id;
+    let found: { message_id: string } | undefined;
+    await until(() => {
+      found = [...emu.state.messages.values()].find((m) => m.msg_type === 'interactive' && m.sender.id === emu.app.appId && m.content.includes(code) && emu.state.chats.get(m.chat_id)?.members.includes(openId) && emu.state.chats.get(m.chat_id)?.chat_mode === 'p2p');
+      return Boolean(found);
+    }, 5000, `the approval card for ${userId}`);
+    return { messageId: found!.message_id, openId };
+  }
+  const click = async (messageId: string, operator: string, action: string, code: string, formValue: Record<string, unknown> = {}) => {
+    const msg = emu.state.messages.get(messageId)!;
+    // A 2.0 button carries its value in a callback behavior.
+    const valueOf = (e: any) => e.value ?? e.behaviors?.find((b: any) => b.type === 'callback')?.value;
+    const value = JSON.parse(msg.content).body?.elements?.flatMap((e: any) => e.elements ?? []).map(valueOf).find((v: any) => v?.action === action);
+    expect(value).toMatchObject({ action, instance: code });
+    return (await control('POST', `/__emulator/messages/${messageId}/actions`, { operator, value, form_value: formValue, tag: 'button' })).body;
+  };
+
+  it('the approver gets the approval card; only they can decide; Approve acts on the task and updates the card', async () => {
+    const code = await fileExpense('client dinner');
+    const alice = await cardFor('alice', code);
+    const content = emu.state.messages.get(alice.messageId)!.content;
+    expect(content).toContain('client dinner');
+    expect(content).toContain('120');
+    // The card forwarded into a group: Bob sees it there, but the task is Alice's.
+    const bob = emu.state.users.find((u) => u.user_id === 'bob')!.open_id;
+    const demo = [...emu.state.chats.values()].find((c) => c.name === 'feishu-hub demo')!.chat_id;
+    const copy = await hub.messenger.send(demo, { msgType: 'interactive', content: JSON.parse(content) });
+    expect(JSON.stringify(await click(copy.message_id, bob, 'approval.approve', code))).toContain('Only the approver this task is assigned to can decide it.');
+    const answer = await click(alice.messageId, alice.openId, 'approval.approve', code, { comment: 'enjoy' });
+    expect(JSON.stringify(answer)).toContain('Approved');
+    expect(JSON.parse(emu.state.messages.get(alice.messageId)!.content).header.title.content).toBe('Approved');
+    // The next node's approver (Finance: Erin) gets hers; a reject needs a comment.
+    const erin = await cardFor('erin', code);
+    expect(JSON.stringify(await click(erin.messageId, erin.openId, 'approval.reject', code))).toContain('Please write why you reject it');
+    await click(erin.messageId, erin.openId, 'approval.reject', code, { comment: 'no receipt' });
+    const after = (await hub.platform.sdk.approval.v4.instance.get({ path: { instance_id: code } })).data!;
+    expect(after.status).toBe('REJECTED');
+    expect(JSON.parse(emu.state.messages.get(erin.messageId)!.content).header.title.content).toBe('Rejected');
   });
 });
