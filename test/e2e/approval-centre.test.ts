@@ -28,7 +28,7 @@ describeBrowser('the approval centre page', () => {
     client = sdkClient(emu);
   });
 
-  async function openAs(key: string, route = 'pending'): Promise<Page> {
+  async function openAs(key: string, route = 'pending'): Promise<Page & { errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
