@@ -153,11 +153,15 @@ describe('approval capability against the emulator', () => {
     const code = await fileExpense('conference');
     await until(async () => (await recorded(code))?.status === 'PENDING', 5000, 'the PENDING event');
     await control('PATCH', `/__emulator/apps/${emu.app.appId}`, { event_url: null });
-    await approveAll(code);
-    await until(() => down.calls.some((c) => c.body.instance_code === code), 10_000, 'the reconciled downstream call');
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(down.calls.filter((c) => c.body.instance_code === code)).toHaveLength(1);
-    expect(listenerRuns.filter((c) => c === code)).toHaveLength(1);
+    try {
+      await approveAll(code);
+      await until(() => down.calls.some((c) => c.body.instance_code === code), 10_000, 'the reconciled downstream call');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(down.calls.filter((c) => c.body.instance_code === code)).toHaveLength(1);
+      expect(listenerRuns.filter((c) => c === code)).toHaveLength(1);
+    } finally {
+      await control('PATCH', `/__emulator/apps/${emu.app.appId}`, { event_url: `${hub.url}/webhook/event` });
+    }
   });
 
   /** The approval card the bot sent `userId` for this instance (in their p2p chat with the bot). */
