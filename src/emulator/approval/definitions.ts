@@ -61,7 +61,8 @@ function parseNodes(ctx: EmulatorContext, code: string, list: unknown, text: (s:
     const personal = (list: Body[], field: string) => list.filter((a) => a.type === 'Personal').map((a) => resolveUser(ctx, a.user_id, idType, field).open_id);
     const fixed = personal(approver, `node_list[${i + 1}].approver.user_id`);
     const ccers = personal(Array.isArray(n.ccer) ? n.ccer.filter(isObj) : [], `node_list[${i + 1}].ccer.user_id`);
-    const free = approver.length === 0 || approver.some((a) => a.type === 'Free');
+    // Supervisor, DepartmentManager… are not emulated: like Free, the applicant names the approvers.
+    const free = approver.length === 0 || approver.some((a) => a.type !== 'Personal');
     return {
       node_id: stableNodeId(code, n.id),
       custom_node_id: n.id,
