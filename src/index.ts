@@ -18,3 +18,4 @@ export { createPlatform, FeishuApiError, explainCode, paginate, requestOptions, 
 export * from './cards/index.js';
 export { botCapability, type BotConfig, type CommandInfo } from './bot/index.js';
 export { Messenger, WebhookBot, uuidFrom, text, mention, mentionAll, post, card, image, file, shareChat, type Recipient, type SendOptions } from './bot/index.js';
+export { approvalCapability, verifySignature, ApprovalForm, buildForm, readInstanceForm, ApprovalFormError, type ApprovalContext, type ApprovalHandle, type ApprovalsConfig } from './approval/index.js';
