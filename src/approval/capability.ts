@@ -8,6 +8,7 @@ import type { HttpActionConfig } from './http-action.js';
 import { ActionRunner, httpExecutor, type ActionExecutor } from './runner.js';
 import { approvalMigrations } from './tables.js';
 import { decideFromCard, sendApproverCard } from './approver-card.js';
+import { registerApprovalCommands } from './cli.js';
 import { ApprovalStateMachine, INSTANCE_STATUSES, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
 
 const rule = z
@@ -154,6 +155,7 @@ export const approvalCapability = defineCapability({
       reconcileState.set(store, { apply });
     });
   },
+  cli: ({ program }) => registerApprovalCommands(program),
   jobs: [
     {
       name: 'reconcile',

@@ -3,15 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionRuns, approvalCapability, approvalMigrations } from '../../src/approval/index.js';
+import { ActionRuns, approvalMigrations } from '../../src/approval/index.js';
 import { EXPENSE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { openDatabase, type Store } from '../../src/store/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-approval-cli-'));
-// bin/feishu-hub.js once the approval capability registers the commands; until then the same program with them added.
-const ENTRY = approvalCapability.cli ? ['bin/feishu-hub.js'] : ['bin/run-ts.js', 'test/approval/cli-entry.ts'];
+const ENTRY = ['bin/feishu-hub.js'];
 let emu: EmulatorHandle;
 
 /** Runs `node bin/feishu-hub.js approval …` with a clean environment (no FEISHU_* from the developer's shell). */
