@@ -1,46 +1,22 @@
-import { z } from 'zod';
 import { ConfigError } from '../config/index.js';
+import { DEMO_CHAT_ID } from '../emulator/im/seed.js';
+import { EXPENSE_APPROVAL_CODE } from '../emulator/approval/seed.js';
 import { defineCapability, type Listener } from '../capability/index.js';
 import { FeishuApiError, type Platform } from '../platform/index.js';
 import type { Store } from '../store/index.js';
+import { ApprovalClient, type InstanceSummary } from './client.js';
 import type { ActionRun } from './action-runs.js';
 import type { HttpActionConfig } from './http-action.js';
 import { ActionRunner, httpExecutor, type ActionExecutor } from './runner.js';
 import { approvalMigrations } from './tables.js';
 import { decideFromCard, sendApproverCard } from './approver-card.js';
 import { registerApprovalCommands } from './cli.js';
-import { ApprovalStateMachine, INSTANCE_STATUSES, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
-
-const rule = z
-  .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'must be a short name (letters, digits, - _ .)'),
-    code: z.string().min(1, 'must be an approval code'),
-    status: z.enum(INSTANCE_STATUSES, { message: `must be one of ${INSTANCE_STATUSES.join(', ')}` }),
-    http: z
-      .object({
-        url: z.string().url('must be a URL'),
-        /** The env variable holding the HMAC secret (secrets never sit in the file). */
-        secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable'),
-        allow_hosts: z.array(z.string().min(1)).min(1, 'must list the hosts this rule may call'),
-        timeout_ms: z.number().int().positive().optional(),
-        max_attempts: z.number().int().min(1).max(20).optional(),
-      })
-      .strict(),
-  })
-  .strict();
-
-export const approvalsConfigSchema = z
-  .object({
-    rules: z.array(rule).default([]),
-    /** How often instances still pending are fetched, to catch up on missed events. */
-    reconcile_every_ms: z.number().int().min(1000, 'must be at least 1000').default(60_000),
-    /** Approval codes whose approvers get the approval card (Approve / Reject with a comment) when a task is theirs. */
-    approver_cards: z.array(z.string().min(1)).default([]),
-    /** How often due outbox rows are run when nothing wakes the runner. */
-    drain_every_ms: z.number().int().min(100).default(2000),
-  })
-  .strict();
-export type ApprovalsConfig = z.output<typeof approvalsConfigSchema>;
+import { ApprovalStateMachine, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
+import { approvalsConfigSchema } from './config.js';
+import { InstanceFactsCache } from './instance-facts.js';
+import { messageExecutor } from './message-action.js';
+import { reconcilePending, type ApplyStatus } from './reconcile.js';
+import { remindPendingTasks } from './reminders.js';
 
 /** What an approval listener gets: the transition, exactly once per instance and status. */
 export interface ApprovalContext {
@@ -51,6 +27,8 @@ export interface ApprovalContext {
   /** Epoch ms of the change. */
   operateTime: number;
   platform: Platform;
+  /** The instance now (form values, applicant, tasks, timeline): one `instance get`, on first use. */
+  instance(): Promise<InstanceSummary>;
 }
 
 export interface ApprovalHandle {
@@ -62,6 +40,8 @@ declare module '../capability/index.js' {
   interface HubExtensions {
     /** Outcomes of one approval definition: `hub.approval(code).on('APPROVED', fn)`. */
     approval(code: string): ApprovalHandle;
+    /** The typed approval client: create (forms checked against the definition), get, approve, reject, transfer, cancel, remind. */
+    approvals: ApprovalClient;
   }
 }
 
@@ -79,20 +59,49 @@ interface ApprovalEvent {
  * outbox runner delivers them (signed HTTP, listeners) with retries; a reconcile job fetches
  * instances still pending so a missed event loses nothing.
  */
+/**
+ * Approvals: every code with a rule or listener is subscribed at start; `approval_instance`
+ * events move a per-instance state machine that fires each transition once (late, repeated and
+ * reordered events never move it back) and enqueues its effects in the same transaction; an
+ * outbox runner delivers them (signed HTTP, messages and cards, listeners) with retries; a
+ * reconcile job fetches instances still pending so a missed event loses nothing; a reminders job
+ * nudges approvers of tasks pending too long.
+ */
 export const approvalCapability = defineCapability({
   name: 'approval',
   after: ['bot', 'cards'],
   config: { schema: approvalsConfigSchema, yamlKey: 'approvals' },
+  // The sandbox demo: Expense approvers get the approval card; outcomes are posted in the demo group.
+  sandbox: {
+    config: {
+      approver_cards: [EXPENSE_APPROVAL_CODE],
+      rules: [
+        ['APPROVED', 'was approved ✅'],
+        ['REJECTED', 'was rejected ❌: ${opinion}'],
+        ['CANCELED', 'was withdrawn'],
+      ].map(([status, outcome]) => ({
+        name: `demo-expense-${status.toLowerCase()}`,
+        code: EXPENSE_APPROVAL_CODE,
+        status,
+        message: { to: DEMO_CHAT_ID, text: `Expense ${'${serial_number}'} of <at user_id="${'${applicant.open_id}'}"></at> (${'${form.amount}'} CNY, "${'${form.reason}'}") ${outcome}` },
+      })),
+      reconcile_every_ms: 10_000,
+    },
+  },
   migrations: approvalMigrations,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger }) {
     const secrets = new Map<string, string>();
     for (const r of config.rules) {
+      if (!r.http) continue;
       const secret = process.env[r.http.secret_env];
       if (!secret || secret.length < 16) throw new ConfigError([`${r.http.secret_env} (the secret of approvals rule "${r.name}") must be set to at least 16 characters`]);
       secrets.set(r.name, secret);
     }
+    const client = new ApprovalClient(platform);
+    const facts = new InstanceFactsCache(client);
     const listeners: { code: string; status: InstanceStatus; fn: Listener<ApprovalContext> }[] = [];
     decorate({
+      approvals: client,
       approval(code: string): ApprovalHandle {
         const handle: ApprovalHandle = {
           on(status, fn) {
@@ -105,25 +114,29 @@ export const approvalCapability = defineCapability({
     });
 
     const effectsFor = (t: Transition) => [
-      ...config.rules.filter((r) => r.code === t.approvalCode && r.status === t.to).map((r) => ({ rule: r.name, action: 'http', payload: payloadOf(t, r.name) })),
+      ...config.rules.filter((r) => r.code === t.approvalCode && r.status === t.to).map((r) => ({ rule: r.name, action: r.http ? 'http' : 'message', payload: payloadOf(t, r.name) })),
       ...listeners.flatMap((l, i) => (l.code === t.approvalCode && l.status === t.to ? [{ rule: `listener-${i}`, action: 'listener', payload: payloadOf(t, `listener-${i}`) }] : [])),
     ];
+    const ruleNamed = (name: string) => config.rules.find((x) => x.name === name);
     const httpConfig = (name: string): HttpActionConfig | undefined => {
-      const r = config.rules.find((x) => x.name === name);
-      return r && { url: r.http.url, secret: secrets.get(name)!, allowHosts: r.http.allow_hosts, timeoutMs: r.http.timeout_ms, maxAttempts: r.http.max_attempts };
+      const r = ruleNamed(name);
+      return r?.http && { url: r.http.url, secret: secrets.get(name)!, allowHosts: r.http.allow_hosts, timeoutMs: r.http.timeout_ms, maxAttempts: r.http.max_attempts };
     };
+    const deliverHttp = httpExecutor(httpConfig);
+    // The downstream system gets the instance's form values and applicant with the transition.
+    const httpWithInstance: ActionExecutor = async (run, ctx) => deliverHttp({ ...run, payload: { ...(run.payload as object), instance: await facts.get(run.instanceCode) } }, ctx);
     const listenerExecutor: ActionExecutor = async (run: ActionRun, { runs, owner }) => {
       const l = listeners[Number(run.rule.replace('listener-', ''))];
       if (!l) return void (await runs.recordAttempt(run.id, owner, { outcome: 'failed', error: `no listener ${run.rule} in this process` }));
       const p = run.payload as { from: InstanceStatus | null; operate_time: number };
-      await l.fn({ instanceCode: run.instanceCode, approvalCode: run.approvalCode ?? l.code, status: run.status as InstanceStatus, from: p.from, operateTime: p.operate_time, platform });
+      await l.fn({ instanceCode: run.instanceCode, approvalCode: run.approvalCode ?? l.code, status: run.status as InstanceStatus, from: p.from, operateTime: p.operate_time, platform, instance: () => client.get(run.instanceCode) });
       await runs.recordAttempt(run.id, owner, { outcome: 'done' });
     };
 
     let machine: ApprovalStateMachine | undefined;
     let runner: ActionRunner | undefined;
     const drain = () => runner?.drain().catch((err: unknown) => logger.error({ err }, 'approval outbox drain failed; it runs again shortly'));
-    const apply = async (instanceCode: string, status: InstanceStatus, operateTime: string | number, approvalCode?: string) => {
+    const apply: ApplyStatus = async (instanceCode, status, operateTime, approvalCode) => {
       const result = await machine!.applyStatus(instanceCode, status, operateTime, { approvalCode });
       if (result.outcome === 'transition' && result.enqueued.length) void drain();
       else if (result.outcome === 'ignored') logger.debug({ instance: instanceCode, status, reason: result.reason, current: result.current }, 'approval status ignored');
@@ -146,13 +159,14 @@ export const approvalCapability = defineCapability({
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      runner = new ActionRunner(store, { executors: { http: httpExecutor(httpConfig), listener: listenerExecutor } });
+      const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code) => facts.get(code) });
+      runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
       timer.unref();
       onStop(() => clearInterval(timer));
-      const codes = [...new Set([...config.rules.map((r) => r.code), ...listeners.map((l) => l.code), ...cardCodes])];
+      const codes = [...new Set([...config.rules.map((r) => r.code), ...listeners.map((l) => l.code), ...cardCodes, ...(config.reminders?.codes ?? [])])];
       for (const code of codes) await subscribe(platform, code, logger);
-      reconcileState.set(store, { apply });
+      reconcileState.set(store, apply);
     });
   },
   cli: ({ program }) => registerApprovalCommands(program),
@@ -162,27 +176,25 @@ export const approvalCapability = defineCapability({
       everyMs: (config) => config.reconcile_every_ms,
       singleton: true,
       async run({ store, platform, logger }) {
-        const state = reconcileState.get(store);
-        if (!state) return;
-        const pending = await new ApprovalStateMachine(store).undecided(200);
-        for (const p of pending) {
-          try {
-            const got = await platform.sdk.approval.v4.instance.get({ path: { instance_id: p.instanceCode } });
-            // The platform reports a revoked instance as APPROVED with `reverted: true` (not in the SDK's types).
-            const res = (got.data ?? {}) as { status?: string; reverted?: boolean; approval_code?: string; end_time?: string };
-            const status = res.reverted ? 'REVERTED' : res.status;
-            if (status && isInstanceStatus(status) && status !== p.status) await state.apply(p.instanceCode, status, res.end_time && res.end_time !== '0' ? res.end_time : Date.now(), res.approval_code ?? p.approvalCode ?? undefined);
-          } catch (err) {
-            logger.warn({ err, instance: p.instanceCode }, 'could not reconcile an approval instance; next run tries again');
-          }
-        }
+        const apply = reconcileState.get(store);
+        if (apply) await reconcilePending(store, platform, apply, logger);
+      },
+    },
+    {
+      name: 'reminders',
+      enabled: (config) => config.reminders !== undefined,
+      everyMs: (config) => config.reminders?.check_every_ms ?? 60_000,
+      singleton: true,
+      async run({ store, platform, logger, config }) {
+        const r = config.reminders!;
+        await remindPendingTasks(store, platform, { codes: r.codes, afterMs: r.after_ms, everyMs: r.every_ms, comment: r.comment }, logger);
       },
     },
   ],
 });
 
 // The reconcile job runs with the runtime context; it finds the state machine of its store here.
-const reconcileState = new WeakMap<Store, { apply: (code: string, status: InstanceStatus, time: string | number, approvalCode?: string) => Promise<unknown> }>();
+const reconcileState = new WeakMap<Store, ApplyStatus>();
 
 function payloadOf(t: Transition, rule: string) {
   return { approval_code: t.approvalCode, instance_code: t.instanceCode, status: t.to, from: t.from, operate_time: t.operateTime, rule };

@@ -6,7 +6,8 @@ import { isExplained } from '../platform/explain.js';
 import { FeishuApiError, type Platform } from '../platform/index.js';
 import { openDatabase } from '../store/index.js';
 import { ActionRuns, type ActionRun } from './action-runs.js';
-import { ApprovalFormError, buildForm, parseDefinitionForm, readInstanceForm, validateForm, type FormItem, type WidgetDefinition } from './form.js';
+import { ApprovalClient, NoPendingTaskError, type DefinitionSummary, type InstanceSummary } from './client.js';
+import { ApprovalFormError, buildForm, validateForm, type FormItem, type WidgetDefinition } from './form.js';
 import type { ActionRunState } from './tables.js';
 
 const API = '/open-apis/approval/v4';
@@ -59,85 +60,9 @@ async function withPlatform(flags: ClientFlags, body: (p: Platform) => Promise<v
 
 const json = (v: unknown) => console.log(JSON.stringify(v, null, 2));
 const iso = (ms: unknown) => (ms && String(ms) !== '0' ? new Date(Number(ms)).toISOString() : '');
-/** Open ids start with ou_; anything else is a user_id. */
-const idType = (id: string): 'open_id' | 'user_id' => (id.startsWith('ou_') ? 'open_id' : 'user_id');
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-// ---- the API calls ---------------------------------------------------------------------------
-
-interface DefinitionData {
-  approval_name?: string;
-  status?: string;
-  form?: string;
-  node_list?: { name?: string; node_id?: string; custom_node_id?: string; node_type?: string; need_approver?: boolean }[];
-}
-
-export interface DefinitionSummary {
-  approval_code: string;
-  name: string;
-  status: string;
-  widgets: WidgetDefinition[];
-  nodes: { node_id: string; custom_node_id: string; name: string; type: string; need_approver: boolean }[];
-}
-
-async function getDefinition(platform: Platform, code: string): Promise<DefinitionSummary> {
-  const res = await platform.request<{ data?: DefinitionData }>({ method: 'GET', url: `${API}/approvals/${encodeURIComponent(code)}` });
-  const d = res.data ?? {};
-  return {
-    approval_code: code,
-    name: d.approval_name ?? '',
-    status: d.status ?? '',
-    widgets: d.form ? parseDefinitionForm(d.form) : [],
-    nodes: (d.node_list ?? [])
-      .filter((n) => n.custom_node_id !== 'START' && n.custom_node_id !== 'END')
-      .map((n) => ({ node_id: n.node_id ?? '', custom_node_id: n.custom_node_id ?? '', name: n.name ?? '', type: n.node_type ?? '', need_approver: n.need_approver === true })),
-  };
-}
-
-interface InstanceData {
-  approval_name?: string;
-  approval_code?: string;
-  instance_code?: string;
-  title?: string;
-  status?: string;
-  reverted?: boolean;
-  start_time?: string;
-  end_time?: string;
-  user_id?: string;
-  open_id?: string;
-  serial_number?: string;
-  form?: string;
-  task_list?: { id?: string; user_id?: string; open_id?: string; status?: string; node_name?: string; custom_node_id?: string; type?: string; start_time?: string; end_time?: string }[];
-  timeline?: { type?: string; create_time?: string; user_id?: string; open_id?: string; comment?: string; task_id?: string; open_id_list?: string[] }[];
-  comment_list?: { id?: string; user_id?: string; open_id?: string; comment?: string; create_time?: string }[];
-}
-
-async function getInstance(platform: Platform, code: string): Promise<InstanceData> {
-  const res = await platform.request<{ data?: InstanceData }>({ method: 'GET', url: `${API}/instances/${encodeURIComponent(code)}`, params: { user_id_type: 'open_id' } });
-  return res.data ?? {};
-}
-
-/** An instance as the CLI shows it (and prints with --json). */
-function summarise(code: string, d: InstanceData) {
-  const form = d.form ? readInstanceForm(d.form) : { items: [] };
-  return {
-    instance_code: d.instance_code ?? code,
-    approval_code: d.approval_code ?? '',
-    approval_name: d.approval_name ?? '',
-    ...(d.title ? { title: d.title } : {}),
-    serial_number: d.serial_number ?? '',
-    // The platform reports a revoked instance as APPROVED with `reverted: true`.
-    status: d.reverted ? 'REVERTED' : (d.status ?? ''),
-    applicant: { user_id: d.user_id ?? '', open_id: d.open_id ?? '' },
-    start_time: iso(d.start_time),
-    end_time: iso(d.end_time),
-    form: form.items.map((f) => ({ id: f.id, name: f.name, type: f.type, value: f.value, ...(f.currency ? { currency: f.currency } : {}) })),
-    tasks: (d.task_list ?? []).map((t) => ({ id: t.id ?? '', node: t.node_name ?? t.custom_node_id ?? '', assignee: { user_id: t.user_id ?? '', open_id: t.open_id ?? '' }, status: t.status ?? '', start_time: iso(t.start_time), end_time: iso(t.end_time) })),
-    timeline: (d.timeline ?? []).map((e) => ({ type: e.type ?? '', time: iso(e.create_time), user: { user_id: e.user_id ?? '', open_id: e.open_id ?? '' }, ...(e.comment ? { comment: e.comment } : {}), ...(e.task_id ? { task_id: e.task_id } : {}) })),
-    comments: (d.comment_list ?? []).map((c) => ({ user: { user_id: c.user_id ?? '', open_id: c.open_id ?? '' }, comment: c.comment ?? '', time: iso(c.create_time) })),
-  };
-}
-type InstanceSummary = ReturnType<typeof summarise>;
+// ---- showing ------------------------------------------------------------------------------
 
 const person = (p: { user_id: string; open_id: string }) => (p.user_id && p.open_id ? `${p.user_id} (${p.open_id})` : p.user_id || p.open_id);
 function showValue(v: unknown, currency?: string): string {
@@ -191,21 +116,17 @@ function formFor(widgets: WidgetDefinition[], file: string | undefined, fields: 
 }
 
 /** `--approver node=id[,id]`: the approvers the applicant names, by node id or custom node id. */
-function approverLists(specs: string[]): Record<string, { key: string; value: string[] }[]> {
-  const open: { key: string; value: string[] }[] = [];
-  const user: { key: string; value: string[] }[] = [];
+function approverLists(specs: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
   for (const s of specs) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new UsageError(`--approver takes node=id[,id…], got "${s}"`);
     const key = s.slice(0, eq).trim();
     const ids = s.slice(eq + 1).split(',').map((x) => x.trim()).filter(Boolean);
     if (!ids.length) throw new UsageError(`--approver ${key}: no ids given`);
-    const o = ids.filter((i) => idType(i) === 'open_id');
-    const u = ids.filter((i) => idType(i) === 'user_id');
-    if (o.length) open.push({ key, value: o });
-    if (u.length) user.push({ key, value: u });
+    out[key] = [...(out[key] ?? []), ...ids];
   }
-  return { ...(open.length ? { node_approver_open_id_list: open } : {}), ...(user.length ? { node_approver_user_id_list: user } : {}) };
+  return out;
 }
 
 // ---- runs: the outbox in the hub's database ------------------------------------------------
@@ -246,7 +167,8 @@ export function registerApprovalCommands(program: Command): void {
         const list = codes.length ? codes : (process.env.APPROVAL_CODES ?? '').split(/[\s,]+/).filter(Boolean);
         if (!list.length) throw new UsageError('give approval codes (feishu-hub approval definitions <code…>) or set APPROVAL_CODES: the platform cannot list definitions');
         const defs: DefinitionSummary[] = [];
-        for (const code of list) defs.push(await getDefinition(p, code));
+        const client = new ApprovalClient(p);
+        for (const code of list) defs.push(await client.definition(code));
         if (opts.json) return json(defs);
         defs.forEach((d, i) => {
           if (i) console.log('');
@@ -275,18 +197,10 @@ export function registerApprovalCommands(program: Command): void {
     )
     .action((opts: ClientFlags & { code: string; user: string; form?: string; field: string[]; approver: string[]; title?: string; uuid?: string }) =>
       withPlatform(opts, async (p) => {
-        const def = await getDefinition(p, opts.code);
-        const form = formFor(def.widgets, opts.form, opts.field);
-        const data = {
-          approval_code: opts.code,
-          [idType(opts.user)]: opts.user,
-          form,
-          ...approverLists(opts.approver),
-          ...(opts.title ? { title: opts.title } : {}),
-          ...(opts.uuid ? { uuid: opts.uuid } : {}),
-        };
-        const res = await p.request<{ data?: { instance_code?: string; instance_link?: string } }>({ method: 'POST', url: `${API}/instances`, data, idempotent: Boolean(opts.uuid) });
-        const out = { instance_code: res.data?.instance_code ?? '', ...(res.data?.instance_link ? { instance_link: res.data.instance_link } : {}) };
+        const client = new ApprovalClient(p);
+        const def = await client.definition(opts.code);
+        const res = await client.create({ code: opts.code, user: opts.user, form: JSON.parse(formFor(def.widgets, opts.form, opts.field)) as FormItem[], approvers: approverLists(opts.approver), title: opts.title, uuid: opts.uuid });
+        const out = res;
         if (opts.json) return json(out);
         console.log(`Created instance ${out.instance_code} of ${def.name || opts.code}.`);
         if (out.instance_link) console.log(`  link: ${out.instance_link}`);
@@ -297,7 +211,7 @@ export function registerApprovalCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  feishu-hub approval get 81D31358-93AF-92D6-7425-01A5D67C4E71 --emulator http://127.0.0.1:9000\n  feishu-hub approval get <instance> --json | jq .status')
     .action((code: string, opts: ClientFlags) =>
       withPlatform(opts, async (p) => {
-        const s = summarise(code, await getInstance(p, code));
+        const s = await new ApprovalClient(p).get(code);
         if (opts.json) return json(s);
         printInstance(s);
       }),
@@ -329,13 +243,14 @@ export function registerApprovalCommands(program: Command): void {
           pageToken = res.data?.has_more && res.data.page_token ? res.data.page_token : undefined;
         } while (pageToken);
         // Each instance's status needs its own get: a few at a time.
+        const client = new ApprovalClient(p);
         const all: InstanceSummary[] = new Array(codes.length);
         let next = 0;
         await Promise.all(
           Array.from({ length: Math.min(4, codes.length) }, async () => {
             while (next < codes.length) {
               const i = next++;
-              all[i] = summarise(codes[i], await getInstance(p, codes[i]));
+              all[i] = await client.get(codes[i]);
             }
           }),
         );
@@ -359,21 +274,15 @@ export function registerApprovalCommands(program: Command): void {
       .addHelpText('after', `\nExamples:\n  feishu-hub approval ${action} <instance> --as alice --comment "${action === 'approve' ? 'ok' : 'over budget'}" --emulator http://127.0.0.1:9000`)
       .action((instanceCode: string, opts: ClientFlags & { as: string; comment?: string }) =>
         withPlatform(opts, async (p) => {
-          const inst = await getInstance(p, instanceCode);
-          const pending = (inst.task_list ?? []).filter((t) => t.status === 'PENDING');
-          if (!pending.length) throw new UsageError(`instance ${instanceCode} has no PENDING task (it is ${inst.reverted ? 'REVERTED' : inst.status}): nothing to ${action}`);
-          const mine = pending.find((t) => t.open_id === opts.as || t.user_id === opts.as);
-          // Not theirs: the platform decides (and says why, 1390009) on the node's pending task.
-          const task = mine ?? pending[0];
-          const [userId, userIdType] = mine?.open_id ? [mine.open_id, 'open_id'] : [opts.as, idType(opts.as)];
-          if (!mine && !opts.json) console.error(`note: ${opts.as} holds none of the pending tasks (held by ${pending.map((t) => person({ user_id: t.user_id ?? '', open_id: t.open_id ?? '' })).join(', ')}); asking the platform anyway`);
-          await p.request({
-            method: 'POST',
-            url: `${API}/tasks/${action}`,
-            params: { user_id_type: userIdType },
-            data: { approval_code: inst.approval_code, instance_code: inst.instance_code ?? instanceCode, user_id: userId, task_id: task.id, ...(opts.comment ? { comment: opts.comment } : {}) },
+          const client = new ApprovalClient(p);
+          const before = await client.get(instanceCode);
+          const pending = before.tasks.filter((t) => t.status === 'PENDING');
+          // Not theirs: the platform decides (and says why, 1390009); the note says who holds them.
+          if (pending.length && !pending.some((t) => t.assignee.open_id === opts.as || t.assignee.user_id === opts.as) && !opts.json) console.error(`note: ${opts.as} holds none of the pending tasks (held by ${pending.map((t) => person(t.assignee)).join(', ')}); asking the platform anyway`);
+          const { task } = await client.decide(action, { instance: instanceCode, as: opts.as, comment: opts.comment }).catch((err: unknown) => {
+            throw err instanceof NoPendingTaskError ? new UsageError(err.message) : err;
           });
-          const after = summarise(instanceCode, await getInstance(p, instanceCode));
+          const after = await client.get(instanceCode);
           const out = { instance_code: after.instance_code, task_id: task.id, action, as: opts.as, instance_status: after.status, pending_tasks: after.tasks.filter((t) => t.status === 'PENDING').map((t) => ({ id: t.id, node: t.node, assignee: t.assignee })) };
           if (opts.json) return json(out);
           console.log(`${action === 'approve' ? 'Approved' : 'Rejected'} task ${task.id} (${task.node_name ?? task.custom_node_id ?? ''}) as ${opts.as}; the instance is ${after.status}.`);

@@ -147,6 +147,20 @@ export class ApprovalStateMachine {
     return rows.map((r) => ({ instanceCode: r.instance_code, approvalCode: r.approval_code, status: r.status as InstanceStatus, operateTime: Number(r.operate_time), updatedAt: Number(r.updated_at) }));
   }
 
+  /**
+   * Every instance still undecided, a page at a time (keyed on the instance code, so instances
+   * that stay pending never hide the ones after them, however many there are).
+   */
+  async *eachUndecided(pageSize = 200): AsyncGenerator<InstanceRecord> {
+    let after = '';
+    for (;;) {
+      const rows = await this.db.selectFrom('approval_instances').selectAll().where('status', 'in', ['PENDING', 'OVERTIME_RECOVER']).where('instance_code', '>', after).orderBy('instance_code').limit(pageSize).execute();
+      for (const r of rows) yield { instanceCode: r.instance_code, approvalCode: r.approval_code, status: r.status as InstanceStatus, operateTime: Number(r.operate_time), updatedAt: Number(r.updated_at) };
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1].instance_code;
+    }
+  }
+
   /** Transitions recorded for an instance, in order. */
   async history(instanceCode: string): Promise<{ from: string | null; to: string; operateTime: number }[]> {
     const rows = await this.db.selectFrom('approval_transitions').selectAll().where('instance_code', '=', instanceCode).orderBy('recorded_at').orderBy('operate_time').execute();

@@ -45,7 +45,16 @@ export interface ApprovalActionRunsTable {
   updated_at: number | string;
 }
 
+/** When each pending task was last reminded (the reminders job: at most once per interval, across replicas). */
+export interface ApprovalTaskRemindersTable {
+  task_id: string;
+  instance_code: string;
+  reminded_at: number | string;
+  count: number;
+}
+
 export interface ApprovalTables {
+  approval_task_reminders: ApprovalTaskRemindersTable;
   approval_instances: ApprovalInstancesTable;
   approval_transitions: ApprovalTransitionsTable;
   approval_action_runs: ApprovalActionRunsTable;
@@ -100,6 +109,20 @@ export const approvalMigrations: Record<string, Migration> = {
       await db.schema.dropTable('approval_action_runs').ifExists().execute();
       await db.schema.dropTable('approval_transitions').ifExists().execute();
       await db.schema.dropTable('approval_instances').ifExists().execute();
+    },
+  },
+  '0002_task_reminders': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('approval_task_reminders')
+        .addColumn('task_id', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('instance_code', 'varchar(128)', (c) => c.notNull())
+        .addColumn('reminded_at', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('approval_task_reminders').ifExists().execute();
     },
   },
 };

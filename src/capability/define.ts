@@ -34,6 +34,8 @@ export interface JobDefinition<C = unknown> {
    * get it skips the run); on SQLite there is one process, so nothing to do.
    */
   singleton?: boolean;
+  /** Whether this job runs at all with this config (default: always), e.g. only when its section turns it on. */
+  enabled?: (config: C) => boolean;
   /** Also run once right after start (default false). */
   runAtStart?: boolean;
   run(ctx: RuntimeContext<C>): Promise<unknown> | unknown;
@@ -106,6 +108,11 @@ export interface Capability<C = unknown> {
   /** Names of capabilities that must come earlier in the list. */
   after?: string[];
   config?: ConfigSection;
+  /**
+   * Its part of the sandbox demo (`npm start` with no FEISHU_APP_ID): the config section used
+   * then when feishu-hub.yaml has none, written against the emulator's seeded world.
+   */
+  sandbox?: { config?: unknown };
   /**
    * Kysely migrations, named like `0001_create_things` (stored as `<capability>/<name>`, so names
    * never clash across capabilities). Append only; each capability types its own tables.

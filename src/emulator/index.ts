@@ -14,6 +14,7 @@ import { EmulatorState } from './state.js';
 
 export { DEV_CREDENTIALS, type EmulatorOptions };
 export { defaultProducts };
+export { DEMO_CHAT_ID } from './im/seed.js';
 export { defineProduct, refill, type PageEntry, type Product, type Slice, type SliceClass } from './product.js';
 export { SnapshotError } from './registry.js';
 export type { EmulatorContext } from './context.js';

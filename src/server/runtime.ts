@@ -121,7 +121,7 @@ export async function startHubRuntime(hub: Hub, composition: Composition, option
   }
   const jobs = startJobs(
     composition.capabilities.flatMap((c) =>
-      (c.jobs ?? []).map((job) => ({
+      (c.jobs ?? []).filter((job) => job.enabled?.(composition.configs.get(c.name)) ?? true).map((job) => ({
         job: { ...job, everyMs: typeof job.everyMs === 'function' ? job.everyMs(composition.configs.get(c.name)) : job.everyMs },
         capability: c.name,
         run: async () => job.run(runtimeContext(c.name)),

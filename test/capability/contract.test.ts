@@ -108,7 +108,9 @@ describe('a capability added without touching any other file', () => {
 
   it('its migration is recorded under its own name', async () => {
     const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(running.hub.store!.db);
-    expect(rows.rows.map((r) => r.name)).toEqual(['0001_inbox_idempotency_kv', 'approval/0001_instances_transitions_action_runs', 'notes/0001_create_notes']);
+    const names = rows.rows.map((r) => r.name);
+    expect(names.filter((n) => n.includes('notes'))).toEqual(['notes/0001_create_notes']);
+    expect(names).toContain('0001_inbox_idempotency_kv');
   });
 
   it('its CLI command is on the program when it is in the list', async () => {
