@@ -124,7 +124,7 @@ export const approvalCapability = defineCapability({
     };
     const deliverHttp = httpExecutor(httpConfig);
     // The downstream system gets the instance's form values and applicant with the transition.
-    const httpWithInstance: ActionExecutor = async (run, ctx) => deliverHttp({ ...run, payload: { ...(run.payload as object), instance: await facts.get(run.instanceCode) } }, ctx);
+    const httpWithInstance: ActionExecutor = async (run, ctx) => deliverHttp({ ...run, payload: { ...(run.payload as object), instance: await facts.get(run.instanceCode, run.status) } }, ctx);
     const listenerExecutor: ActionExecutor = async (run: ActionRun, { runs, owner }) => {
       const l = listeners[Number(run.rule.replace('listener-', ''))];
       if (!l) return void (await runs.recordAttempt(run.id, owner, { outcome: 'failed', error: `no listener ${run.rule} in this process` }));
@@ -159,7 +159,7 @@ export const approvalCapability = defineCapability({
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code) => facts.get(code) });
+      const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
       timer.unref();

@@ -56,14 +56,16 @@ export class InstanceFactsCache {
     private readonly ttlMs = 5000,
   ) {}
 
-  get(instanceCode: string): Promise<InstanceFacts> {
+  /** Keyed by instance and status: the rules of a later transition (REVERTED after APPROVED) read the instance again. */
+  get(instanceCode: string, status: string): Promise<InstanceFacts> {
     const now = Date.now();
     for (const [k, e] of this.entries) if (now - e.at > this.ttlMs) this.entries.delete(k);
-    const hit = this.entries.get(instanceCode);
+    const key = `${instanceCode}\u0000${status}`;
+    const hit = this.entries.get(key);
     if (hit) return hit.facts;
     const facts = this.client.get(instanceCode).then(factsOf);
-    this.entries.set(instanceCode, { at: now, facts });
-    facts.catch(() => this.entries.delete(instanceCode));
+    this.entries.set(key, { at: now, facts });
+    facts.catch(() => this.entries.delete(key));
     return facts;
   }
 }

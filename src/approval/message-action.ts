@@ -39,13 +39,13 @@ export function renderMessage(config: MessageActionConfig, vars: Record<string, 
  * that no retry fixes (bot not in the chat, no such user) or a template that cannot render ends
  * the row as failed, with the reason, at once.
  */
-export function messageExecutor(deps: { messenger: Messenger; configFor: (rule: string) => MessageActionConfig | undefined; facts: (instanceCode: string) => Promise<InstanceFacts> }): ActionExecutor {
+export function messageExecutor(deps: { messenger: Messenger; configFor: (rule: string) => MessageActionConfig | undefined; facts: (instanceCode: string, status: string) => Promise<InstanceFacts> }): ActionExecutor {
   return async (run, { runs, owner }) => {
     const config = deps.configFor(run.rule);
     if (!config) return void (await runs.recordAttempt(run.id, owner, { outcome: 'failed', error: `rule "${run.rule}" has no message action configured` }));
     let message: ReturnType<typeof renderMessage>;
     try {
-      message = renderMessage(config, templateVars(await deps.facts(run.instanceCode), run));
+      message = renderMessage(config, templateVars(await deps.facts(run.instanceCode, run.status), run));
     } catch (err) {
       if (err instanceof TemplateError) return void (await runs.recordAttempt(run.id, owner, { outcome: 'failed', error: err.message }));
       throw err; // could not read the instance: later
