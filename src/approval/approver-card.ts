@@ -1,4 +1,8 @@
+import type { Kysely } from 'kysely';
 import { uuidFrom } from '../bot/index.js';
+import type { Store } from '../store/index.js';
+import { ApprovalClient, type InstanceData } from './client.js';
+import type { ApprovalTables } from './tables.js';
 import { button, card2, form, header, input, markdown, submitButton, type ActionContext } from '../cards/index.js';
 import type { EventContext } from '../capability/index.js';
 import { FeishuApiError, type Platform } from '../platform/index.js';
@@ -28,17 +32,31 @@ const display = (v: unknown, currency?: string): string => {
   return currency ? `${v} ${currency}` : String(v);
 };
 
+/** What both the pending and the decided card say about the request: its title and form lines. */
+export interface RequestSummary {
+  title: string;
+  applicant: string;
+  lines: string[];
+}
+
+/** The request as the cards show it (the applicant's name from the directory, the id if it cannot say). */
+export async function summariseRequest(platform: Platform, inst: InstanceData): Promise<RequestSummary> {
+  const lines = readInstanceForm(inst.form ?? '[]').items.map((f) => `**${f.name || f.id}**: ${f.type === 'date' && typeof f.value === 'string' ? f.value.slice(0, 10) : display(f.value, f.currency)}`);
+  // A card header cannot hold a mention, so the title needs the name itself.
+  const name = inst.open_id
+    ? await platform.sdk.contact.v3.user
+        .get({ path: { user_id: inst.open_id }, params: { user_id_type: 'open_id' } })
+        .then((r) => r.data?.user?.name)
+        .catch(() => undefined)
+    : undefined;
+  return { title: `${inst.approval_name || 'Approval'} from ${name ?? inst.user_id ?? 'a colleague'}`, applicant: inst.open_id ? `<at id=${inst.open_id}></at>` : 'someone', lines };
+}
+
 /** The seed's approval card: applicant, the form's values (amount, reason…), Approve, Reject with a comment, View details. */
-export async function approverCard(platform: Platform, e: Required<Pick<TaskEvent, 'approval_code' | 'instance_code' | 'task_id' | 'open_id'>>, detailsUrl?: string) {
-  const [inst, def] = await Promise.all([
-    platform.sdk.approval.v4.instance.get({ path: { instance_id: e.instance_code } }),
-    platform.sdk.approval.v4.approval.get({ path: { approval_code: e.approval_code } }),
-  ]);
-  const applicant = inst.data?.open_id ? `<at id=${inst.data.open_id}></at>` : 'someone';
-  const values = readInstanceForm(inst.data?.form ?? '[]').items.map((f) => `**${f.name || f.id}**: ${display(f.value, f.currency)}`);
+export function approverCard(about: RequestSummary, e: Required<Pick<TaskEvent, 'approval_code' | 'instance_code' | 'task_id' | 'open_id'>>, detailsUrl?: string) {
   const value = (action: string): Decision => ({ action, code: e.approval_code, instance: e.instance_code, task: e.task_id, assignee: e.open_id });
-  return card2({ header: header(`${def.data?.approval_name ?? 'Approval'} from ${inst.data?.user_id ?? 'a colleague'}`, { template: 'blue' }), config: { update_multi: true } }, [
-    markdown(`${applicant} asks for your approval.\n${values.join('\n')}`),
+  return card2({ header: header(about.title, { template: 'blue' }), config: { update_multi: true } }, [
+    markdown(`${about.applicant} asks for your approval.\n${about.lines.join('\n')}`),
     form('decision', [
       input({ name: 'comment', placeholder: 'Comment (sent with your decision; needed to reject)' }),
       submitButton('Approve', { name: 'approve', type: 'primary', value: value('approval.approve') }),
@@ -48,19 +66,62 @@ export async function approverCard(platform: Platform, e: Required<Pick<TaskEven
   ]);
 }
 
-function outcomeCard(kind: 'approve' | 'reject', who: string, comment: string) {
-  const approved = kind === 'approve';
-  return card2({ header: header(approved ? 'Approved' : 'Rejected', { template: approved ? 'green' : 'red' }), config: { update_multi: true } }, [
-    markdown(`${approved ? 'Approved' : 'Rejected'} by <at id=${who}></at>${comment ? `: ${comment}` : ''}.`),
-  ]);
+/**
+ * What a task's card says once the task is no longer pending: the same card whether it was decided
+ * by a click on it, in the approval centre, or by another approver of an OR node.
+ */
+export function taskOutcomeCard(about: RequestSummary, status: string, assignee: string, comment = '', transferredTo?: string) {
+  const by = `<at id=${assignee}></at>`;
+  const opinion = comment ? `: ${comment}` : '';
+  const [verdict, template, text] =
+    status === 'APPROVED'
+      ? ['Approved', 'green', `Approved by ${by}${opinion}.`]
+      : status === 'REJECTED'
+        ? ['Rejected', 'red', `Rejected by ${by}${opinion}.`]
+        : status === 'TRANSFERRED'
+          ? ['Transferred', 'grey', `${by} handed it to ${transferredTo ? `<at id=${transferredTo}></at>` : 'someone else'}${opinion}.`]
+          : ['No longer needs you', 'grey', 'Another approver decided it, or the request ended.'];
+  return card2({ header: header(`${verdict}: ${about.title}`, { template: template as 'green' }), config: { update_multi: true } }, [markdown(`${about.lines.join('\n')}\n\n${text}`)]);
+}
+
+/** Which card was sent for which task (a table of the approval capability). */
+export class TaskCards {
+  private readonly db: Kysely<ApprovalTables>;
+  constructor(store: Store) {
+    this.db = store.db as unknown as Kysely<ApprovalTables>;
+  }
+  async record(taskId: string, instanceCode: string, messageId: string): Promise<void> {
+    await this.db.insertInto('approval_task_cards').values({ task_id: taskId, instance_code: instanceCode, message_id: messageId, created_at: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
+  }
+  async messageOf(taskId: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('approval_task_cards').select('message_id').where('task_id', '=', taskId).executeTakeFirst())?.message_id;
+  }
+}
+
+/**
+ * approval_task APPROVED / REJECTED / TRANSFERRED / DONE: the task's card (if the hub sent one)
+ * turns into the outcome, with the opinion read from the instance's timeline. Repeated events
+ * patch the same content again, which nobody sees.
+ */
+export async function syncApproverCard(ctx: EventContext, client: ApprovalClient, cards: TaskCards): Promise<void> {
+  const e = ctx.event as TaskEvent;
+  if (!e.task_id || !e.instance_code || !e.status || e.status === 'PENDING') return;
+  const messageId = await cards.messageOf(e.task_id);
+  if (!messageId) return;
+  const inst = await client.raw(e.instance_code);
+  const entry = [...(inst.timeline ?? [])].reverse().find((t) => t.task_id === e.task_id);
+  const assignee = (inst.task_list ?? []).find((t) => t.id === e.task_id)?.open_id ?? e.open_id ?? '';
+  await ctx.messenger.patch(messageId, taskOutcomeCard(await summariseRequest(ctx.platform, inst), e.status, assignee, entry?.comment ?? '', entry?.open_id_list?.[0]) as unknown as Record<string, unknown>);
 }
 
 /** approval_task PENDING → the assignee gets the card once per task (the send's uuid is the task's). */
-export async function sendApproverCard(ctx: EventContext, platform: Platform, detailsUrlOf?: (instance: string) => string): Promise<void> {
+export async function sendApproverCard(ctx: EventContext, platform: Platform, cards: TaskCards, detailsUrlOf?: (instance: string) => string): Promise<void> {
   const e = ctx.event as TaskEvent;
   if (e.status !== 'PENDING' || !e.approval_code || !e.instance_code || !e.task_id || !e.open_id) return;
-  const card = await approverCard(platform, { approval_code: e.approval_code, instance_code: e.instance_code, task_id: e.task_id, open_id: e.open_id }, detailsUrlOf?.(e.instance_code));
-  await ctx.messenger.send({ open_id: e.open_id }, { msgType: 'interactive', content: card as unknown as Record<string, unknown> }, { uuid: uuidFrom('approver-card', e.task_id) });
+  const inst = await new ApprovalClient(platform).raw(e.instance_code);
+  const card = approverCard(await summariseRequest(platform, inst), { approval_code: e.approval_code, instance_code: e.instance_code, task_id: e.task_id, open_id: e.open_id }, detailsUrlOf?.(e.instance_code));
+  const sent = await ctx.messenger.send({ open_id: e.open_id }, { msgType: 'interactive', content: card as unknown as Record<string, unknown> }, { uuid: uuidFrom('approver-card', e.task_id) });
+  await cards.record(e.task_id, e.instance_code, sent.message_id);
 }
 
 /** A click on Approve or Reject: only the task's assignee may act; the card turns into the outcome. */
@@ -86,5 +147,6 @@ export async function decideFromCard(ctx: ActionContext, kind: 'approve' | 'reje
     return;
   }
   ctx.toast(kind === 'approve' ? 'Approved' : 'Rejected');
-  await ctx.updateCard(outcomeCard(kind, d.assignee, comment));
+  const about = await summariseRequest(ctx.platform, await new ApprovalClient(ctx.platform).raw(d.instance));
+  await ctx.updateCard(taskOutcomeCard(about, kind === 'approve' ? 'APPROVED' : 'REJECTED', d.assignee, comment));
 }

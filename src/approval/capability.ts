@@ -9,7 +9,7 @@ import type { ActionRun } from './action-runs.js';
 import type { HttpActionConfig } from './http-action.js';
 import { ActionRunner, httpExecutor, type ActionExecutor } from './runner.js';
 import { approvalMigrations } from './tables.js';
-import { decideFromCard, sendApproverCard } from './approver-card.js';
+import { decideFromCard, sendApproverCard, syncApproverCard, TaskCards } from './approver-card.js';
 import { registerApprovalCommands } from './cli.js';
 import { ApprovalStateMachine, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
 import { approvalsConfigSchema } from './config.js';
@@ -76,8 +76,8 @@ export const approvalCapability = defineCapability({
     config: {
       approver_cards: [EXPENSE_APPROVAL_CODE],
       rules: [
-        ['APPROVED', 'was approved ✅'],
-        ['REJECTED', 'was rejected ❌: ${opinion}'],
+        ['APPROVED', 'was approved'],
+        ['REJECTED', 'was rejected: ${opinion}'],
         ['CANCELED', 'was withdrawn'],
       ].map(([status, outcome]) => ({
         name: `demo-expense-${status.toLowerCase()}`,
@@ -151,14 +151,19 @@ export const approvalCapability = defineCapability({
     });
 
     const cardCodes = new Set(config.approver_cards);
+    let taskCards: TaskCards | undefined;
     on('approval_task', async (ctx) => {
-      if (cardCodes.has(String((ctx.event as ApprovalEvent).approval_code))) await sendApproverCard(ctx, platform);
+      const e = ctx.event as ApprovalEvent;
+      if (!cardCodes.has(String(e.approval_code)) || !taskCards) return;
+      if (e.status === 'PENDING') await sendApproverCard(ctx, platform, taskCards);
+      else await syncApproverCard(ctx, client, taskCards);
     });
     hub.action('approval.approve', (ctx) => decideFromCard(ctx, 'approve'));
     hub.action('approval.reject', (ctx) => decideFromCard(ctx, 'reject'));
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
+      taskCards = new TaskCards(store);
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);

@@ -53,7 +53,16 @@ export interface ApprovalTaskRemindersTable {
   count: number;
 }
 
+/** The approval card sent for each task, so it can follow the task when it is decided elsewhere. */
+export interface ApprovalTaskCardsTable {
+  task_id: string;
+  instance_code: string;
+  message_id: string;
+  created_at: number | string;
+}
+
 export interface ApprovalTables {
+  approval_task_cards: ApprovalTaskCardsTable;
   approval_task_reminders: ApprovalTaskRemindersTable;
   approval_instances: ApprovalInstancesTable;
   approval_transitions: ApprovalTransitionsTable;
@@ -123,6 +132,20 @@ export const approvalMigrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await db.schema.dropTable('approval_task_reminders').ifExists().execute();
+    },
+  },
+  '0003_task_cards': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('approval_task_cards')
+        .addColumn('task_id', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('instance_code', 'varchar(128)', (c) => c.notNull())
+        .addColumn('message_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('approval_task_cards').ifExists().execute();
     },
   },
 };

@@ -1,13 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/approval/index.js';
-import { createHub, loadConfig, type Hub } from '../../src/index.js';
-import { defaultProducts, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
-import { approval, EXPENSE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
+import type { Hub } from '../../src/index.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
+import { EXPENSE_APPROVAL_CODE } from '../../src/emulator/approval/index.js';
+import { createTestHub, type TestHub } from '../../src/testing/index.js';
 
 const SECRET = 'approval-hook-secret-for-tests-0123';
 
@@ -44,7 +42,6 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what =
 }
 
 describe('approval capability against the emulator', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-approval-'));
   let emu: EmulatorHandle;
   let hub: Hub;
   let down: Awaited<ReturnType<typeof downstream>>;
@@ -79,26 +76,11 @@ describe('approval capability against the emulator', () => {
   }
   const recorded = async (code: string) => (await hub.store!.db.selectFrom('approval_instances' as never).selectAll().where('instance_code' as never, '=', code as never).executeTakeFirst()) as { status: string } | undefined;
 
+  let t: TestHub;
   beforeAll(async () => {
     process.env.APPROVAL_HOOK_SECRET = SECRET;
     down = await downstream();
-    emu = await startEmulator({ port: 0, products: defaultProducts.some((p) => p.name === 'approval') ? defaultProducts : [...defaultProducts, approval] });
-    const config = loadConfig({
-      env: {},
-      file: undefined,
-      overrides: {
-        FEISHU_APP_ID: emu.app.appId,
-        FEISHU_APP_SECRET: emu.app.appSecret,
-        FEISHU_ENCRYPT_KEY: emu.app.encryptKey ?? '',
-        FEISHU_VERIFICATION_TOKEN: emu.app.verificationToken ?? '',
-        FEISHU_DOMAIN: emu.url,
-        HUB_PORT: 0,
-        DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`,
-        LOG_LEVEL: 'silent',
-      },
-    });
-    hub = createHub({
-      config,
+    t = await createTestHub({
       sections: {
         approvals: {
           reconcile_every_ms: 1000,
@@ -107,17 +89,15 @@ describe('approval capability against the emulator', () => {
           rules: [{ name: 'erp', code: EXPENSE_APPROVAL_CODE, status: 'APPROVED', http: { url: down.url, secret_env: 'APPROVAL_HOOK_SECRET', allow_hosts: [down.host] } }],
         },
       },
+      setup: (h) => h.approval(EXPENSE_APPROVAL_CODE).on('APPROVED', ({ instanceCode }) => void listenerRuns.push(instanceCode)),
     });
-    hub.approval(EXPENSE_APPROVAL_CODE).on('APPROVED', ({ instanceCode }) => void listenerRuns.push(instanceCode));
-    const { url } = await hub.start();
-    await control('PATCH', `/__emulator/apps/${emu.app.appId}`, { event_url: `${url}/webhook/event`, card_url: `${url}/webhook/card` });
+    emu = t.emulator;
+    hub = t.hub;
   });
   afterAll(async () => {
-    await hub?.stop();
-    await emu?.close();
+    await t?.close();
     await down?.close();
     delete process.env.APPROVAL_HOOK_SECRET;
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('subscribes at start; an approved instance reaches the downstream system exactly once, signed, even with events duplicated and reordered', async () => {
@@ -174,6 +154,8 @@ describe('approval capability against the emulator', () => {
     }, 5000, `the approval card for ${userId}`);
     return { messageId: found!.message_id, openId };
   }
+  /** Bob's name as the directory (contact API) gives it: the cards' titles use it. */
+  const bobName = () => emu.state.users.find((u) => u.user_id === 'bob')!.name;
   const click = async (messageId: string, operator: string, action: string, code: string, formValue: Record<string, unknown> = {}) => {
     const msg = emu.state.messages.get(messageId)!;
     // A 2.0 button carries its value in a callback behavior.
@@ -196,13 +178,13 @@ describe('approval capability against the emulator', () => {
     expect(JSON.stringify(await click(copy.message_id, bob, 'approval.approve', code))).toContain('Only the approver this task is assigned to can decide it.');
     const answer = await click(alice.messageId, alice.openId, 'approval.approve', code, { comment: 'enjoy' });
     expect(JSON.stringify(answer)).toContain('Approved');
-    expect(JSON.parse(emu.state.messages.get(alice.messageId)!.content).header.title.content).toBe('Approved');
+    expect(JSON.parse(emu.state.messages.get(alice.messageId)!.content).header.title.content).toBe(`Approved: Expense from ${bobName()}`);
     // The next node's approver (Finance: Erin) gets hers; a reject needs a comment.
     const erin = await cardFor('erin', code);
     expect(JSON.stringify(await click(erin.messageId, erin.openId, 'approval.reject', code))).toContain('Please write why you reject it');
     await click(erin.messageId, erin.openId, 'approval.reject', code, { comment: 'no receipt' });
     const after = (await hub.platform.sdk.approval.v4.instance.get({ path: { instance_id: code } })).data!;
     expect(after.status).toBe('REJECTED');
-    expect(JSON.parse(emu.state.messages.get(erin.messageId)!.content).header.title.content).toBe('Rejected');
+    expect(JSON.parse(emu.state.messages.get(erin.messageId)!.content).header.title.content).toBe(`Rejected: Expense from ${bobName()}`);
   });
 });
