@@ -39,16 +39,11 @@ export interface RequestSummary {
   lines: string[];
 }
 
-/** The request as the cards show it (the applicant's name from the directory, the id if it cannot say). */
-export async function summariseRequest(platform: Platform, inst: InstanceData): Promise<RequestSummary> {
+/** The request as the cards show it (the applicant's name from `nameOf`, the user id if it cannot say). */
+export async function summariseRequest(inst: InstanceData, nameOf: (openId: string) => Promise<string | undefined>): Promise<RequestSummary> {
   const lines = readInstanceForm(inst.form ?? '[]').items.map((f) => `**${f.name || f.id}**: ${f.type === 'date' && typeof f.value === 'string' ? f.value.slice(0, 10) : display(f.value, f.currency)}`);
   // A card header cannot hold a mention, so the title needs the name itself.
-  const name = inst.open_id
-    ? await platform.sdk.contact.v3.user
-        .get({ path: { user_id: inst.open_id }, params: { user_id_type: 'open_id' } })
-        .then((r) => r.data?.user?.name)
-        .catch(() => undefined)
-    : undefined;
+  const name = inst.open_id ? await nameOf(inst.open_id) : undefined;
   return { title: `${inst.approval_name || 'Approval'} from ${name ?? inst.user_id ?? 'a colleague'}`, applicant: inst.open_id ? `<at id=${inst.open_id}></at>` : 'someone', lines };
 }
 
@@ -84,69 +79,114 @@ export function taskOutcomeCard(about: RequestSummary, status: string, assignee:
   return card2({ header: header(`${verdict}: ${about.title}`, { template: template as 'green' }), config: { update_multi: true } }, [markdown(`${about.lines.join('\n')}\n\n${text}`)]);
 }
 
-/** Which card was sent for which task (a table of the approval capability). */
+/** Which card was sent for which task, and the outcome it shows (a table of the approval capability). */
 export class TaskCards {
   private readonly db: Kysely<ApprovalTables>;
   constructor(store: Store) {
     this.db = store.db as unknown as Kysely<ApprovalTables>;
   }
   async record(taskId: string, instanceCode: string, messageId: string): Promise<void> {
-    await this.db.insertInto('approval_task_cards').values({ task_id: taskId, instance_code: instanceCode, message_id: messageId, created_at: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
+    await this.db.insertInto('approval_task_cards').values({ task_id: taskId, instance_code: instanceCode, message_id: messageId, outcome: null, created_at: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
   }
-  async messageOf(taskId: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('approval_task_cards').select('message_id').where('task_id', '=', taskId).executeTakeFirst())?.message_id;
+  async get(taskId: string): Promise<{ messageId: string; outcome: string | null } | undefined> {
+    const row = await this.db.selectFrom('approval_task_cards').select(['message_id', 'outcome']).where('task_id', '=', taskId).executeTakeFirst();
+    return row && { messageId: row.message_id, outcome: row.outcome };
+  }
+  async setOutcome(taskId: string, outcome: string | null): Promise<void> {
+    await this.db.updateTable('approval_task_cards').set({ outcome }).where('task_id', '=', taskId).execute();
   }
 }
 
 /**
- * approval_task APPROVED / REJECTED / TRANSFERRED / DONE: the task's card (if the hub sent one)
- * turns into the outcome, with the opinion read from the instance's timeline. Repeated events
- * patch the same content again, which nobody sees.
+ * The hub's approval cards: sent to the assignee when a task is theirs, decided by a click (only
+ * the assignee may), and kept in step with the task when it is decided anywhere else (the approval
+ * centre, another approver of an OR node, a transfer). Applicants' names are cached for ten
+ * minutes, so a busy definition costs one directory read per person, not one per card.
  */
-export async function syncApproverCard(ctx: EventContext, client: ApprovalClient, cards: TaskCards): Promise<void> {
-  const e = ctx.event as TaskEvent;
-  if (!e.task_id || !e.instance_code || !e.status || e.status === 'PENDING') return;
-  const messageId = await cards.messageOf(e.task_id);
-  if (!messageId) return;
-  const inst = await client.raw(e.instance_code);
-  const entry = [...(inst.timeline ?? [])].reverse().find((t) => t.task_id === e.task_id);
-  const assignee = (inst.task_list ?? []).find((t) => t.id === e.task_id)?.open_id ?? e.open_id ?? '';
-  await ctx.messenger.patch(messageId, taskOutcomeCard(await summariseRequest(ctx.platform, inst), e.status, assignee, entry?.comment ?? '', entry?.open_id_list?.[0]) as unknown as Record<string, unknown>);
-}
+export class ApproverCards {
+  private readonly client: ApprovalClient;
+  private readonly names = new Map<string, { at: number; name: Promise<string | undefined> }>();
 
-/** approval_task PENDING → the assignee gets the card once per task (the send's uuid is the task's). */
-export async function sendApproverCard(ctx: EventContext, platform: Platform, cards: TaskCards, detailsUrlOf?: (instance: string) => string): Promise<void> {
-  const e = ctx.event as TaskEvent;
-  if (e.status !== 'PENDING' || !e.approval_code || !e.instance_code || !e.task_id || !e.open_id) return;
-  const inst = await new ApprovalClient(platform).raw(e.instance_code);
-  const card = approverCard(await summariseRequest(platform, inst), { approval_code: e.approval_code, instance_code: e.instance_code, task_id: e.task_id, open_id: e.open_id }, detailsUrlOf?.(e.instance_code));
-  const sent = await ctx.messenger.send({ open_id: e.open_id }, { msgType: 'interactive', content: card as unknown as Record<string, unknown> }, { uuid: uuidFrom('approver-card', e.task_id) });
-  await cards.record(e.task_id, e.instance_code, sent.message_id);
-}
+  constructor(
+    private readonly platform: Platform,
+    private readonly cards: TaskCards,
+    private readonly detailsUrlOf?: (instance: string) => string,
+  ) {
+    this.client = new ApprovalClient(platform);
+  }
 
-/** A click on Approve or Reject: only the task's assignee may act; the card turns into the outcome. */
-export async function decideFromCard(ctx: ActionContext, kind: 'approve' | 'reject'): Promise<void> {
-  const d = ctx.value as Decision;
-  if (!ctx.user.openId || ctx.user.openId !== d.assignee) {
-    ctx.toast('Only the approver this task is assigned to can decide it.', 'warning');
-    return;
+  private nameOf = (openId: string): Promise<string | undefined> => {
+    const hit = this.names.get(openId);
+    if (hit && Date.now() - hit.at < 10 * 60_000) return hit.name;
+    if (this.names.size > 5000) this.names.clear();
+    const name = this.platform.sdk.contact.v3.user
+      .get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } })
+      .then((r) => r.data?.user?.name)
+      .catch(() => undefined);
+    this.names.set(openId, { at: Date.now(), name });
+    return name;
+  };
+
+  private about(inst: InstanceData) {
+    return summariseRequest(inst, this.nameOf);
   }
-  const comment = typeof ctx.formValue?.comment === 'string' ? ctx.formValue.comment.trim() : '';
-  if (kind === 'reject' && !comment) {
-    ctx.toast('Please write why you reject it in the comment box.', 'warning');
-    return;
+
+  /** approval_task PENDING → the assignee gets the card once per task (the send's uuid is the task's). */
+  async send(ctx: EventContext): Promise<void> {
+    const e = ctx.event as TaskEvent;
+    if (e.status !== 'PENDING' || !e.approval_code || !e.instance_code || !e.task_id || !e.open_id) return;
+    const inst = await this.client.raw(e.instance_code);
+    const card = approverCard(await this.about(inst), { approval_code: e.approval_code, instance_code: e.instance_code, task_id: e.task_id, open_id: e.open_id }, this.detailsUrlOf?.(e.instance_code));
+    const sent = await ctx.messenger.send({ open_id: e.open_id }, { msgType: 'interactive', content: card as unknown as Record<string, unknown> }, { uuid: uuidFrom('approver-card', e.task_id) });
+    await this.cards.record(e.task_id, e.instance_code, sent.message_id);
   }
-  const data = { approval_code: d.code, instance_code: d.instance, user_id: d.assignee, task_id: d.task, comment };
-  try {
-    if (kind === 'approve') await ctx.platform.sdk.approval.v4.task.approve({ params: { user_id_type: 'open_id' }, data });
-    else await ctx.platform.sdk.approval.v4.task.reject({ params: { user_id_type: 'open_id' }, data });
-  } catch (err) {
-    const why = err instanceof FeishuApiError ? `${err.code} ${err.msg}` : (err as Error).message;
-    ctx.logger.warn({ err, task: d.task }, 'approval decision from the card failed');
-    ctx.toast(`Feishu refused it (${why}). It may have been decided already.`, 'error');
-    return;
+
+  /**
+   * approval_task APPROVED / REJECTED / TRANSFERRED / DONE: the task's card (if the hub sent one)
+   * turns into the outcome, with the opinion read from the instance's timeline. A card that already
+   * shows it (the click decided it; a repeated event) is left alone.
+   */
+  async sync(ctx: EventContext): Promise<void> {
+    const e = ctx.event as TaskEvent;
+    if (!e.task_id || !e.instance_code || !e.status || e.status === 'PENDING') return;
+    const card = await this.cards.get(e.task_id);
+    if (!card || card.outcome === e.status) return;
+    const inst = await this.client.raw(e.instance_code);
+    const entry = [...(inst.timeline ?? [])].reverse().find((t) => t.task_id === e.task_id);
+    const assignee = (inst.task_list ?? []).find((t) => t.id === e.task_id)?.open_id ?? e.open_id ?? '';
+    await ctx.messenger.patch(card.messageId, taskOutcomeCard(await this.about(inst), e.status, assignee, entry?.comment ?? '', entry?.open_id_list?.[0]) as unknown as Record<string, unknown>);
+    await this.cards.setOutcome(e.task_id, e.status);
   }
-  ctx.toast(kind === 'approve' ? 'Approved' : 'Rejected');
-  const about = await summariseRequest(ctx.platform, await new ApprovalClient(ctx.platform).raw(d.instance));
-  await ctx.updateCard(taskOutcomeCard(about, kind === 'approve' ? 'APPROVED' : 'REJECTED', d.assignee, comment));
+
+  /** A click on Approve or Reject: only the task's assignee may act; the card turns into the outcome. */
+  async decide(ctx: ActionContext, kind: 'approve' | 'reject'): Promise<void> {
+    const d = ctx.value as Decision;
+    if (!ctx.user.openId || ctx.user.openId !== d.assignee) {
+      ctx.toast('Only the approver this task is assigned to can decide it.', 'warning');
+      return;
+    }
+    const comment = typeof ctx.formValue?.comment === 'string' ? ctx.formValue.comment.trim() : '';
+    if (kind === 'reject' && !comment) {
+      ctx.toast('Please write why you reject it in the comment box.', 'warning');
+      return;
+    }
+    const outcome = kind === 'approve' ? 'APPROVED' : 'REJECTED';
+    // Marked first: the task event this decision causes may arrive before the click is answered.
+    await this.cards.setOutcome(d.task, outcome);
+    const data = { approval_code: d.code, instance_code: d.instance, user_id: d.assignee, task_id: d.task, comment };
+    const decision = kind === 'approve' ? this.platform.sdk.approval.v4.task.approve({ params: { user_id_type: 'open_id' }, data }) : this.platform.sdk.approval.v4.task.reject({ params: { user_id_type: 'open_id' }, data });
+    // The request's lines do not change with the decision: read them meanwhile.
+    const [decided, inst] = await Promise.allSettled([decision, this.client.raw(d.instance)]);
+    if (decided.status === 'rejected') {
+      await this.cards.setOutcome(d.task, null);
+      const err = decided.reason as unknown;
+      const why = err instanceof FeishuApiError ? `${err.code} ${err.msg}` : (err as Error).message;
+      ctx.logger.warn({ err, task: d.task }, 'approval decision from the card failed');
+      ctx.toast(`Feishu refused it (${why}). It may have been decided already.`, 'error');
+      return;
+    }
+    ctx.toast(kind === 'approve' ? 'Approved' : 'Rejected');
+    const about = inst.status === 'fulfilled' ? await this.about(inst.value) : { title: 'Approval', applicant: '', lines: [] };
+    await ctx.updateCard(taskOutcomeCard(about, outcome, d.assignee, comment));
+  }
 }

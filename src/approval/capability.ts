@@ -9,7 +9,7 @@ import type { ActionRun } from './action-runs.js';
 import type { HttpActionConfig } from './http-action.js';
 import { ActionRunner, httpExecutor, type ActionExecutor } from './runner.js';
 import { approvalMigrations } from './tables.js';
-import { decideFromCard, sendApproverCard, syncApproverCard, TaskCards } from './approver-card.js';
+import { ApproverCards, TaskCards } from './approver-card.js';
 import { registerApprovalCommands } from './cli.js';
 import { ApprovalStateMachine, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
 import { approvalsConfigSchema } from './config.js';
@@ -151,19 +151,19 @@ export const approvalCapability = defineCapability({
     });
 
     const cardCodes = new Set(config.approver_cards);
-    let taskCards: TaskCards | undefined;
+    let cards: ApproverCards | undefined;
     on('approval_task', async (ctx) => {
       const e = ctx.event as ApprovalEvent;
-      if (!cardCodes.has(String(e.approval_code)) || !taskCards) return;
-      if (e.status === 'PENDING') await sendApproverCard(ctx, platform, taskCards);
-      else await syncApproverCard(ctx, client, taskCards);
+      if (!cardCodes.has(String(e.approval_code)) || !cards) return;
+      if (e.status === 'PENDING') await cards.send(ctx);
+      else await cards.sync(ctx);
     });
-    hub.action('approval.approve', (ctx) => decideFromCard(ctx, 'approve'));
-    hub.action('approval.reject', (ctx) => decideFromCard(ctx, 'reject'));
+    hub.action('approval.approve', (ctx) => cards?.decide(ctx, 'approve'));
+    hub.action('approval.reject', (ctx) => cards?.decide(ctx, 'reject'));
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      taskCards = new TaskCards(store);
+      cards = new ApproverCards(platform, new TaskCards(store));
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);

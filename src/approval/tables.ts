@@ -58,6 +58,8 @@ export interface ApprovalTaskCardsTable {
   task_id: string;
   instance_code: string;
   message_id: string;
+  /** The task status the card shows, once it shows one. */
+  outcome: string | null;
   created_at: number | string;
 }
 
@@ -141,6 +143,7 @@ export const approvalMigrations: Record<string, Migration> = {
         .addColumn('task_id', 'varchar(128)', (c) => c.primaryKey())
         .addColumn('instance_code', 'varchar(128)', (c) => c.notNull())
         .addColumn('message_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('outcome', 'varchar(32)')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
     },
