@@ -151,7 +151,8 @@ async function approveAll(emu: EmulatorHandle, client: lark.Client, code: string
 
 /** The hub's approval card for a task (waits for it): its message and the Approve button's value. */
 async function cardFor(emu: EmulatorHandle, code: string, taskId: string): Promise<{ messageId: string; value: unknown }> {
-  const end = Date.now() + 10_000;
+  // Cards to one approver are paced by Feishu's 5 messages/s per user: 200 of them take ~40 s.
+  const end = Date.now() + 120_000;
   for (;;) {
     for (const m of emu.state.messages.values()) {
       if (m.msg_type !== 'interactive' || m.sender.id !== emu.app.appId || !m.content.includes(taskId)) continue;
