@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { uuidFrom } from '../bot/index.js';
 import type { Store } from '../store/index.js';
-import { ApprovalClient, type InstanceData } from './client.js';
+import type { ApprovalClient, InstanceData } from './client.js';
 import type { ApprovalTables } from './tables.js';
 import { button, card2, form, header, input, markdown, submitButton, type ActionContext } from '../cards/index.js';
 import type { EventContext } from '../capability/index.js';
@@ -104,16 +104,14 @@ export class TaskCards {
  * minutes, so a busy definition costs one directory read per person, not one per card.
  */
 export class ApproverCards {
-  private readonly client: ApprovalClient;
   private readonly names = new Map<string, { at: number; name: Promise<string | undefined> }>();
 
   constructor(
     private readonly platform: Platform,
+    private readonly client: ApprovalClient,
     private readonly cards: TaskCards,
     private readonly detailsUrlOf?: (instance: string) => string,
-  ) {
-    this.client = new ApprovalClient(platform);
-  }
+  ) {}
 
   private nameOf = (openId: string): Promise<string | undefined> => {
     const hit = this.names.get(openId);

@@ -56,13 +56,6 @@ interface ApprovalEvent {
  * Approvals: every code with a rule or listener is subscribed at start; `approval_instance`
  * events move a per-instance state machine that fires each transition once (late, repeated and
  * reordered events never move it back) and enqueues its effects in the same transaction; an
- * outbox runner delivers them (signed HTTP, listeners) with retries; a reconcile job fetches
- * instances still pending so a missed event loses nothing.
- */
-/**
- * Approvals: every code with a rule or listener is subscribed at start; `approval_instance`
- * events move a per-instance state machine that fires each transition once (late, repeated and
- * reordered events never move it back) and enqueues its effects in the same transaction; an
  * outbox runner delivers them (signed HTTP, messages and cards, listeners) with retries; a
  * reconcile job fetches instances still pending so a missed event loses nothing; a reminders job
  * nudges approvers of tasks pending too long.
@@ -163,7 +156,7 @@ export const approvalCapability = defineCapability({
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      cards = new ApproverCards(platform, new TaskCards(store));
+      cards = new ApproverCards(platform, client, new TaskCards(store));
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);

@@ -7,7 +7,7 @@ import { FeishuApiError, type Platform } from '../platform/index.js';
 import { openDatabase } from '../store/index.js';
 import { ActionRuns, type ActionRun } from './action-runs.js';
 import { ApprovalClient, NoPendingTaskError, type DefinitionSummary, type InstanceSummary } from './client.js';
-import { ApprovalFormError, buildForm, validateForm, type FormItem, type WidgetDefinition } from './form.js';
+import { ApprovalFormError, type FormItem, type WidgetDefinition } from './form.js';
 import type { ActionRunState } from './tables.js';
 
 const API = '/open-apis/approval/v4';
@@ -93,8 +93,11 @@ function parseFields(fields: string[]): Record<string, unknown> {
   return out;
 }
 
-/** The `form` string: a form file (a list of {id,type,value} items, or {widget: value}) and/or fields. */
-function formFor(widgets: WidgetDefinition[], file: string | undefined, fields: string[]): string {
+/**
+ * The form as given: a form file (a list of {id,type,value} items, or {widget: value}) and/or
+ * fields. The client checks it against the definition (and builds the `form` string) before sending.
+ */
+function formInput(widgets: WidgetDefinition[], file: string | undefined, fields: string[]): FormItem[] | Record<string, unknown> {
   if (!file && fields.length === 0) throw new UsageError(`give the form with --form form.json or --field name=value (widgets: ${widgets.map((w) => `${w.id}${w.required ? '*' : ''} (${w.type})`).join(', ')})`);
   let fromFile: unknown = {};
   if (file) {
@@ -106,13 +109,10 @@ function formFor(widgets: WidgetDefinition[], file: string | undefined, fields: 
   }
   if (Array.isArray(fromFile)) {
     if (fields.length) throw new UsageError('--form holds a list of form items; add the other values there rather than with --field');
-    const items = fromFile as FormItem[];
-    const problems = validateForm(widgets, items);
-    if (problems.length) throw new ApprovalFormError(problems);
-    return JSON.stringify(items);
+    return fromFile as FormItem[];
   }
   if (!fromFile || typeof fromFile !== 'object') throw new UsageError(`--form ${file} must hold a JSON object {widget: value} or a list of {id, type, value}`);
-  return buildForm(widgets, { ...(fromFile as Record<string, unknown>), ...parseFields(fields) });
+  return { ...(fromFile as Record<string, unknown>), ...parseFields(fields) };
 }
 
 /** `--approver node=id[,id]`: the approvers the applicant names, by node id or custom node id. */
@@ -199,7 +199,7 @@ export function registerApprovalCommands(program: Command): void {
       withPlatform(opts, async (p) => {
         const client = new ApprovalClient(p);
         const def = await client.definition(opts.code);
-        const res = await client.create({ code: opts.code, user: opts.user, form: JSON.parse(formFor(def.widgets, opts.form, opts.field)) as FormItem[], approvers: approverLists(opts.approver), title: opts.title, uuid: opts.uuid });
+        const res = await client.create({ code: opts.code, user: opts.user, form: formInput(def.widgets, opts.form, opts.field), approvers: approverLists(opts.approver), title: opts.title, uuid: opts.uuid });
         const out = res;
         if (opts.json) return json(out);
         console.log(`Created instance ${out.instance_code} of ${def.name || opts.code}.`);

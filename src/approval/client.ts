@@ -45,6 +45,11 @@ export interface Person {
   open_id: string;
 }
 
+/** The platform reports a revoked instance as APPROVED with `reverted: true`: its status as the hub names it. */
+export function statusOf(d: Pick<InstanceData, 'status' | 'reverted'>): string {
+  return d.reverted ? 'REVERTED' : (d.status ?? '');
+}
+
 /** An instance read for people and code: status with REVERTED spelled out, form values normalised, times ISO. */
 export function summariseInstance(code: string, d: InstanceData) {
   const form = d.form ? readInstanceForm(d.form) : { items: [] };
@@ -54,8 +59,7 @@ export function summariseInstance(code: string, d: InstanceData) {
     approval_name: d.approval_name ?? '',
     ...(d.title ? { title: d.title } : {}),
     serial_number: d.serial_number ?? '',
-    // The platform reports a revoked instance as APPROVED with `reverted: true`.
-    status: d.reverted ? 'REVERTED' : (d.status ?? ''),
+    status: statusOf(d),
     applicant: { user_id: d.user_id ?? '', open_id: d.open_id ?? '' } as Person,
     start_time: iso(d.start_time),
     end_time: iso(d.end_time),
@@ -200,7 +204,7 @@ export class ApprovalClient {
   async decide(action: 'approve' | 'reject' | 'transfer', input: DecideInput & { to?: string }) {
     const inst = await this.raw(input.instance);
     const pending = (inst.task_list ?? []).filter((t) => t.status === 'PENDING');
-    if (!pending.length) throw new NoPendingTaskError(`instance ${input.instance} has no PENDING task (it is ${inst.reverted ? 'REVERTED' : inst.status}): nothing to ${action}`);
+    if (!pending.length) throw new NoPendingTaskError(`instance ${input.instance} has no PENDING task (it is ${statusOf(inst)}): nothing to ${action}`);
     const held = pending.find((t) => t.open_id === input.as || t.user_id === input.as);
     const task = input.task ? pending.find((t) => t.id === input.task) : (held ?? pending[0]);
     if (!task) throw new NoPendingTaskError(`task ${input.task} is not PENDING in instance ${input.instance}`);

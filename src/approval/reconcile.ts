@@ -1,6 +1,7 @@
 import type { Logger } from '../config/index.js';
 import type { Platform } from '../platform/index.js';
 import type { Store } from '../store/index.js';
+import { ApprovalClient, statusOf } from './client.js';
 import { ApprovalStateMachine, isInstanceStatus, type InstanceStatus } from './state-machine.js';
 
 export type ApplyStatus = (instanceCode: string, status: InstanceStatus, operateTime: string | number, approvalCode?: string) => Promise<unknown>;
@@ -13,13 +14,12 @@ export type ApplyStatus = (instanceCode: string, status: InstanceStatus, operate
 export async function reconcilePending(store: Store, platform: Platform, apply: ApplyStatus, logger: Logger): Promise<{ checked: number; moved: number }> {
   let checked = 0;
   let moved = 0;
+  const client = new ApprovalClient(platform);
   for await (const p of new ApprovalStateMachine(store).eachUndecided()) {
     checked++;
     try {
-      const got = await platform.sdk.approval.v4.instance.get({ path: { instance_id: p.instanceCode } });
-      // The platform reports a revoked instance as APPROVED with `reverted: true` (not in the SDK's types).
-      const res = (got.data ?? {}) as { status?: string; reverted?: boolean; approval_code?: string; end_time?: string };
-      const status = res.reverted ? 'REVERTED' : res.status;
+      const res = await client.raw(p.instanceCode);
+      const status = statusOf(res);
       if (status && isInstanceStatus(status) && status !== p.status) {
         moved++;
         await apply(p.instanceCode, status, res.end_time && res.end_time !== '0' ? res.end_time : Date.now(), res.approval_code ?? p.approvalCode ?? undefined);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../config/index.js';
 import type { Platform } from '../platform/index.js';
 import type { Store } from '../store/index.js';
+import { ApprovalClient, type InstanceData } from './client.js';
 import { ApprovalStateMachine } from './state-machine.js';
 import type { ApprovalTables } from './tables.js';
 
@@ -61,13 +62,6 @@ export class TaskReminders {
   }
 }
 
-interface PendingTask {
-  id?: string;
-  status?: string;
-  start_time?: string;
-  open_id?: string;
-}
-
 /**
  * One round of the reminders job: for each instance still pending (as the state machine knows),
  * its tasks pending longer than `afterMs` get the platform's reminder (`instances/remind`, which
@@ -77,16 +71,17 @@ export async function remindPendingTasks(store: Store, platform: Platform, confi
   const reminders = new TaskReminders(store);
   const machine = new ApprovalStateMachine(store);
   const codes = new Set(config.codes);
+  const client = new ApprovalClient(platform);
   let reminded = 0;
   let checked = 0;
   for await (const inst of machine.eachUndecided()) {
     if (codes.size && (!inst.approvalCode || !codes.has(inst.approvalCode))) continue;
     checked++;
-    let tasks: PendingTask[];
+    let tasks: NonNullable<InstanceData['task_list']>;
     try {
-      const got = await platform.sdk.approval.v4.instance.get({ path: { instance_id: inst.instanceCode }, params: { user_id_type: 'open_id' } });
-      if (got.data?.status !== 'PENDING') continue; // decided meanwhile: the reconcile job moves it
-      tasks = (got.data.task_list ?? []) as PendingTask[];
+      const got = await client.raw(inst.instanceCode);
+      if (got.status !== 'PENDING') continue; // decided meanwhile: the reconcile job moves it
+      tasks = got.task_list ?? [];
     } catch (err) {
       logger.warn({ err, instance: inst.instanceCode }, 'could not read an approval instance for reminders; next run tries again');
       continue;
@@ -100,7 +95,7 @@ export async function remindPendingTasks(store: Store, platform: Platform, confi
     }
     if (!claimed.length) continue;
     try {
-      await platform.sdk.approval.v4.instance.remind({ data: { instance_code: inst.instanceCode, task_ids: claimed.map((c) => c.id), comment: config.comment } });
+      await client.remind({ instance: inst.instanceCode, tasks: claimed.map((c) => c.id), comment: config.comment });
       reminded += claimed.length;
       logger.info({ instance: inst.instanceCode, tasks: claimed.map((c) => c.id) }, 'reminded approvers of tasks pending too long');
     } catch (err) {
