@@ -4,6 +4,7 @@ import { eventsCapability } from '../events/index.js';
 import { botCapability } from '../bot/index.js';
 import { cardsCapability } from '../cards/index.js';
 import { approvalCapability } from '../approval/index.js';
+import { alertsCapability } from '../alerts/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -15,4 +16,5 @@ export const builtinCapabilities: Capability<any>[] = [
   botCapability,
   cardsCapability,
   approvalCapability,
+  alertsCapability,
 ];

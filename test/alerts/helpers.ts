@@ -1,0 +1,40 @@
+import type { MessageRecord } from '../../src/emulator/index.js';
+import type { TestHub } from '../../src/testing/index.js';
+
+export const ALERTS_TOKEN = 'alerts-test-token-0123456789abcdef';
+
+export async function until<T>(cond: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Posts a payload to a source of the hub; answers status and body. */
+export async function post(hubUrl: string, source: string, body: unknown, auth: string | null = `Bearer ${ALERTS_TOKEN}`, raw?: string) {
+  const res = await fetch(`${hubUrl}/alerts/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: raw ?? JSON.stringify(body) });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, any> };
+}
+
+/** The bot's interactive cards in a chat (parsed), oldest first. */
+export function cardsIn(t: TestHub, chatId = t.chatId): (MessageRecord & { card: Record<string, any> })[] {
+  return t
+    .messages(chatId)
+    .filter((m) => m.msg_type === 'interactive' && m.sender.sender_type === 'app' && !m.deleted)
+    .map((m) => ({ ...m, card: JSON.parse(m.content) }));
+}
+
+export const titleOf = (card: Record<string, any>) => String(card.header?.title?.content ?? '');
+export const colourOf = (card: Record<string, any>) => String(card.header?.template ?? '');
+/** Every text of a card, for "does it say X" checks. */
+export const textOf = (card: unknown): string => JSON.stringify(card);
+
+export const sources = (extra: Record<string, unknown> = {}) => ({
+  alertmanager: { credentials: [{ token_env: 'ALERTS_TEST_TOKEN' }] },
+  grafana: { credentials: [{ username: 'grafana', password_env: 'ALERTS_TEST_TOKEN' }] },
+  generic: { credentials: [{ token_env: 'ALERTS_TEST_TOKEN' }, { token_env: 'ALERTS_TEST_TOKEN_NEXT' }] },
+  ...extra,
+});
