@@ -88,7 +88,7 @@ function build(view: IncidentCardView, maxAlerts: number): Record<string, unknow
   const more = view.alerts.length - shown.length;
 
   const elements: Record<string, unknown>[] = [
-    markdown(`${statusLine(i)}\n**Started** ${time(i.openedAt)} · **Firing** ${i.firing} · **Resolved** ${i.resolvedAlerts}${view.warRoomName ? `\n**War room**: ${esc(view.warRoomName)}` : ''}`),
+    markdown(`${statusLine(i)}\n**Started** ${time(Math.min(i.openedAt, ...view.alerts.map((x) => x.startsAt)))} · **Firing** ${i.firing} · **Resolved** ${i.resolvedAlerts}${view.warRoomName ? `\n**War room**: ${esc(view.warRoomName)}` : ''}`),
   ];
   if (view.mentions?.length && open) elements.push(markdown(view.mentions.map((m) => `<at id=${m}></at>`).join(' ')));
   if (about.length) elements.push(markdown(about.join('\n')));
