@@ -168,7 +168,7 @@ export class Notifier {
         return;
       }
       if (!row.message_id) {
-        if (row.kind === 'chat' && (await this.stormFull(row.target, now))) {
+        if (!(await this.reserveCard(row, now))) {
           const key = `${row.target}:${Math.floor(now / this.d.config.storm.window_ms)}`;
           await this.db.insertInto('alert_summaries').values({ key, chat_id: row.target, version: 1, rendered_version: 0, next_at: now, created_at: now }).onConflict((oc) => oc.column('key').doNothing()).execute();
           await this.bumpSummary(key);
@@ -212,19 +212,29 @@ export class Notifier {
     } else {
       const delay = Math.min(60_000, 500 * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
       this.d.logger.warn(log, 'alert card delivery failed; retrying');
-      await release({ attempts, last_error: why, next_at: now + Math.max(delay, (api?.retryAfterSec ?? 0) * 1000) });
+      // A card that was never sent gives its storm slot back.
+      await release({ attempts, last_error: why, next_at: now + Math.max(delay, (api?.retryAfterSec ?? 0) * 1000), ...(row.message_id ? {} : { sent_at: null }) });
     }
   }
 
-  /** Whether the chat already got its quota of new cards in the storm window. */
-  private async stormFull(chatId: string, now: number): Promise<boolean> {
-    const r = await this.db
-      .selectFrom('alert_deliveries')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('target', '=', chatId)
-      .where('sent_at', '>', now - this.d.config.storm.window_ms)
+  /**
+   * Takes one of the chat's new-card slots of the storm window (sets `sent_at` now, in one
+   * conditional update, so deliveries of one round or of two replicas do not all see a free slot).
+   * DMs and war rooms always get their card.
+   */
+  private async reserveCard(row: AlertDeliveriesTable, now: number): Promise<boolean> {
+    const q = this.db.updateTable('alert_deliveries').set({ sent_at: now }).where('id', '=', row.id);
+    if (row.kind !== 'chat') return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+    const r = await q
+      .where((eb) =>
+        eb(
+          eb.selectFrom('alert_deliveries as x').select((x) => x.fn.countAll<number>().as('n')).where('x.target', '=', row.target).where('x.sent_at', '>', now - this.d.config.storm.window_ms).where('x.summary_key', 'is', null),
+          '<',
+          this.d.config.storm.max_cards,
+        ),
+      )
       .executeTakeFirst();
-    return Number(r?.n ?? 0) >= this.d.config.storm.max_cards;
+    return Number(r.numUpdatedRows) === 1;
   }
 
   private async bumpSummary(key: string): Promise<void> {
