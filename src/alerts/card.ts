@@ -37,16 +37,17 @@ const footnote = (text: string) => markdown(`<font color='grey'>${text}</font>`,
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function statusLine(i: Incident): string {
-  if (i.status === 'resolved') return `✅ **Resolved** ${i.resolvedAt ? time(i.resolvedAt) : ''}`;
+  if (i.status === 'resolved') return `✅ **Resolved** ${i.resolvedBy ? `by ${esc(i.resolvedBy.name ?? i.resolvedBy.user ?? i.resolvedBy.open_id)} ` : ''}${i.resolvedAt ? time(i.resolvedAt) : ''}${i.resolvedBy ? '' : ' · all alerts resolved'}`;
   const acked = i.ackedBy.length ? `👀 **Acknowledged** by ${i.ackedBy.map((a) => `${esc(a.name ?? a.user ?? a.open_id)} (${time(a.at).slice(11)})`).join(', ')}` : '🔥 **Triggered**, not acknowledged';
   const snoozed = i.snoozedUntil && i.snoozedUntil > Date.now() ? ` · 💤 snoozed until ${time(i.snoozedUntil)}` : '';
   return acked + snoozed;
 }
 
-function alertLine(a: CardAlert): string {
+/** One alert: its name, the labels that set it apart from the group's, its summary, since when. */
+function alertLine(a: CardAlert, groupLabels: Labels): string {
   const icon = a.status === 'firing' ? (a.silenced ? '🔕' : '🔴') : '🟢';
   const name = a.labels.alertname ?? 'alert';
-  const where = Object.entries(a.labels).filter(([k]) => !HIDDEN_LABELS.has(k)).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(' ');
+  const where = Object.entries(a.labels).filter(([k, v]) => !HIDDEN_LABELS.has(k) && groupLabels[k] !== v).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(' ');
   const summary = a.annotations.summary ?? a.annotations.description ?? a.annotations.message ?? '';
   return clip(`${icon} **${esc(name)}** ${esc(where)}${summary ? ` — ${esc(summary)}` : ''} (since ${time(a.startsAt).slice(11)})`, 300);
 }
@@ -90,10 +91,10 @@ function build(view: IncidentCardView, maxAlerts: number): Record<string, unknow
   const elements: Record<string, unknown>[] = [
     markdown(`${statusLine(i)}\n**Started** ${time(Math.min(i.openedAt, ...view.alerts.map((x) => x.startsAt)))} · **Firing** ${i.firing} · **Resolved** ${i.resolvedAlerts}${view.warRoomName ? `\n**War room**: ${esc(view.warRoomName)}` : ''}`),
   ];
-  if (view.mentions?.length && open) elements.push(markdown(view.mentions.map((m) => `<at id=${m}></at>`).join(' ')));
+  if (view.mentions?.length && open) elements.push(markdown(`**On call**: ${view.mentions.map((m) => `<at id=${m}></at>`).join(' ')}`));
   if (about.length) elements.push(markdown(about.join('\n')));
   if (labels.length) elements.push(markdown(labels.join(' ')));
-  if (shown.length) elements.push(markdown(shown.map(alertLine).join('\n') + (more > 0 ? `\n**+${more} more** (${firing.length} firing, ${resolved.length} resolved in all)` : '')));
+  if (shown.length) elements.push(markdown(shown.map((x) => alertLine(x, i.labels)).join('\n') + (more > 0 ? `\n**+${more} more** (${firing.length} firing, ${resolved.length} resolved in all)` : '')));
 
   const links = [
     ...dedupeLinks(view.alerts.flatMap((x) => x.links)).slice(0, 3),

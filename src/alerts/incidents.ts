@@ -43,6 +43,8 @@ export interface Incident {
   openedAt: number;
   updatedAt: number;
   resolvedAt?: number;
+  /** Who resolved it in Feishu (absent when its alerts resolved). */
+  resolvedBy?: Acker;
 }
 
 export function readIncident(r: IncidentRow): Incident {
@@ -69,6 +71,7 @@ export function readIncident(r: IncidentRow): Incident {
     openedAt: toMs(r.opened_at)!,
     updatedAt: toMs(r.updated_at)!,
     resolvedAt: toMs(r.resolved_at),
+    resolvedBy: r.resolved_by ? JSON.parse(r.resolved_by) : undefined,
   };
 }
 
@@ -256,6 +259,7 @@ export class IncidentBook {
       opened_at: now,
       updated_at: now,
       resolved_at: null,
+      resolved_by: null,
       reminded_at: null,
     };
   }
@@ -275,10 +279,10 @@ export class IncidentBook {
       updated_at: now,
     };
     if (firing.length === 0 && row.status !== 'resolved') {
-      Object.assign(next, { status: 'resolved', open_key: null, resolved_at: now, snoozed_until: null });
+      Object.assign(next, { status: 'resolved', open_key: null, resolved_at: now, resolved_by: null, snoozed_until: null });
       note(row.id, { kind: 'resolved', text: 'all alerts resolved' });
     } else if (firing.length > 0 && row.status === 'resolved') {
-      Object.assign(next, { status: 'triggered', open_key: row.group_key, resolved_at: null, acked_by: '[]', snoozed_until: null });
+      Object.assign(next, { status: 'triggered', open_key: row.group_key, resolved_at: null, resolved_by: null, acked_by: '[]', snoozed_until: null });
       note(row.id, { kind: 'retriggered', text: 'fired again' });
     }
     if (!row.flapping) {

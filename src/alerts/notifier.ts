@@ -136,9 +136,10 @@ export class Notifier {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** The card of an incident as one delivery shows it. */
-  async cardFor(incident: Incident, mentions?: string[]): Promise<Record<string, unknown>> {
+  /** The card of an incident (the same wherever it is shown); it names who is on call (a new card's @ notifies them). */
+  async cardFor(incident: Incident): Promise<Record<string, unknown>> {
     const routes = this.d.book.routes.filter((r) => incident.routes.includes(r.name));
+    const mentions = incident.flapping ? [] : await this.d.people.resolveAll(routes.flatMap((r) => r.mention), incident.labels);
     return incidentCard({
       incident,
       alerts: await this.d.book.alerts(incident.id),
@@ -178,8 +179,7 @@ export class Notifier {
         }
         const incident = await this.d.book.get(row.incident_id);
         if (!incident) return void (await release({ failed: 1, last_error: 'incident gone' }));
-        const mentions = row.kind === 'chat' || row.kind === 'war_room' ? await this.mentionsFor(incident, row.route) : [];
-        const sent = await this.d.messenger.sendCard(row.target, await this.cardFor(incident, mentions), { uuid: uuidFrom('alert-card', row.id) });
+        const sent = await this.d.messenger.sendCard(row.target, await this.cardFor(incident), { uuid: uuidFrom('alert-card', row.id) });
         this.stats.cardsSent++;
         await release({ message_id: sent.message_id, sent_at: now, patched_at: now, rendered_version: incident.version, attempts: 0, last_error: null });
         return;

@@ -65,7 +65,7 @@ export class Responders {
         });
         break;
       case 'resolve':
-        changed = await book.change(id, (row, now) => (row.status === 'resolved' ? undefined : { set: { status: 'resolved', open_key: null, resolved_at: now, snoozed_until: null }, entry: entry('resolved', `resolved by ${who} in Feishu`) }));
+        changed = await book.change(id, (row, now) => (row.status === 'resolved' ? undefined : { set: { status: 'resolved', open_key: null, resolved_at: now, resolved_by: JSON.stringify({ open_id: openId, name, user, at: now }), snoozed_until: null }, entry: entry('resolved', `resolved by ${who} in Feishu`) }));
         if (!changed) return { ok: true, message: `#${id} is already resolved.`, incident: current };
         break;
       case 'snooze': {

@@ -38,6 +38,8 @@ export interface AlertIncidentsTable {
   opened_at: number | string;
   updated_at: number | string;
   resolved_at: number | string | null;
+  /** JSON {open_id, name, user} of who resolved it in Feishu; null when its alerts resolved. */
+  resolved_by: string | null;
   /** When its chats were last reminded (repeat_interval_ms). */
   reminded_at: number | string | null;
 }
@@ -173,6 +175,7 @@ export const alertMigrations: Record<string, Migration> = {
         .addColumn('opened_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('resolved_at', 'bigint')
+        .addColumn('resolved_by', 'text')
         .addColumn('reminded_at', 'bigint')
         .execute();
       await db.schema.createIndex('alert_incidents_open_key').on('alert_incidents').column('open_key').unique().execute();

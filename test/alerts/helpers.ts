@@ -3,11 +3,11 @@ import type { TestHub } from '../../src/testing/index.js';
 
 export const ALERTS_TOKEN = 'alerts-test-token-0123456789abcdef';
 
-export async function until<T>(cond: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function until<T>(cond: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<Exclude<NonNullable<T>, false | 0 | ''>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await cond();
-    if (v) return v as NonNullable<T>;
+    if (v) return v as Exclude<NonNullable<T>, false | 0 | ''>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
