@@ -1,5 +1,4 @@
 import { Counter } from 'prom-client';
-import { DEMO_CHAT_ID } from '../emulator/im/seed.js';
 import { defineCapability } from '../capability/index.js';
 import type { ActionContext } from '../cards/index.js';
 import type { Inbox, Store } from '../store/index.js';
@@ -18,6 +17,7 @@ import { Responders, type ActionOutcome, type IncidentAction } from './responder
 import type { AlertBatch } from './sources/index.js';
 import { alertMigrations, type AlertDb } from './tables.js';
 import { WarRooms } from './war-rooms.js';
+import { alertsSandboxConfig } from './sandbox.js';
 
 /** `hub.alerts`: the incidents, what people can do to them, and a way in for alerts from code. */
 export interface AlertsApi {
@@ -68,16 +68,7 @@ export const alertsCapability = defineCapability({
   name: 'alerts',
   after: ['bot', 'cards'],
   config: { schema: alertsConfigSchema, yamlKey: 'alerts' },
-  // The sandbox demo: every source takes the token in ./data/alerts-token (`feishu-hub alerts test`
-  // posts a sample); incidents go to the demo group, @ the SRE on call, escalate to Alice.
-  sandbox: {
-    config: {
-      sources: Object.fromEntries(['alertmanager', 'grafana', 'generic'].map((s) => [s, { credentials: [{ token_env: 'ALERTS_TOKEN', token_file: './data/alerts-token', generate: true }] }])),
-      routes: [{ name: 'demo', chats: [DEMO_CHAT_ID], mention: ['schedule:sre'], escalate_to: ['alice'] }],
-      schedules: { sre: { users: ['bob', 'carol'], starts_at: '2026-01-05T09:00:00+08:00' } },
-      bindings: { by_email: true },
-    },
-  },
+  sandbox: { config: alertsSandboxConfig },
   migrations: alertMigrations,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger, metrics }) {
     loadSourceCredentials(config); // a missing credential stops the start here, with what to set

@@ -7,13 +7,14 @@ import { alertsConfigSchema, SOURCE_NAMES, type AlertsConfig, type SourceName } 
 import { authorizationOf } from './credentials.js';
 import { IncidentBook, type Incident } from './incidents.js';
 import { samplePayload } from './samples.js';
+import { alertsSandboxConfig } from './sandbox.js';
 
 const json = (v: unknown) => console.log(JSON.stringify(v, null, 2));
 const iso = (ms?: number) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
 
 function alertsConfig(): { config: AlertsConfig; port: number } {
   const hubConfig = loadConfig();
-  const { value, problems } = parseCapabilityConfig({ name: 'alerts', config: { schema: alertsConfigSchema, yamlKey: 'alerts' }, sandbox: undefined }, hubConfig);
+  const { value, problems } = parseCapabilityConfig({ name: 'alerts', config: { schema: alertsConfigSchema, yamlKey: 'alerts' }, sandbox: { config: alertsSandboxConfig } }, hubConfig);
   if (problems.length) throw new UsageError(problems.join('\n'));
   return { config: (value ?? alertsConfigSchema.parse({})) as AlertsConfig, port: hubConfig.http.port };
 }
@@ -67,7 +68,7 @@ export function registerAlertCommands(program: Command): void {
         const url = `${(o.hub ?? `http://127.0.0.1:${port}`).replace(/\/$/, '')}/alerts/${source}`;
         const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(samplePayload(source, { resolve: o.resolve, severity: o.severity })) });
         const body = await res.json().catch(() => ({}));
-        if (o.json) json({ status: res.status, ...body });
+        if (o.json) json({ http_status: res.status, ...body });
         else if (res.ok) console.log(`${o.resolve ? 'resolved' : 'fired'} the sample ${source} alert: ${res.status} ${JSON.stringify(body)}\nits card appears in the route's chat within a second (feishu-hub incidents --open)`);
         else console.error(`the hub answered ${res.status}: ${JSON.stringify(body)}`);
         if (!res.ok) process.exitCode = 1;

@@ -130,7 +130,12 @@ export class IncidentBook {
     const by = this.config.group_by;
     const labels = by ? Object.fromEntries(by.map((k) => [k, alert.labels[k] ?? ''])) : batch.groupLabels;
     const sorted = Object.keys(labels).sort().map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',');
-    return by ? `${batch.source}:{${sorted}}` : `${batch.source}:${batch.receiver ?? ''}:{${sorted}}`;
+    if (by) return `${batch.source}:{${sorted}}`;
+    // Alertmanager's groupKey is "<route path>:<group labels>": two routes with the same receiver
+    // and group labels are two groups there, so they are two incidents here (editing the route
+    // tree in alertmanager.yml changes the path, and so starts new incidents for those groups).
+    const route = batch.sourceGroupKey?.match(/^(.*):\{[^{}]*\}$/)?.[1] ?? '';
+    return `${batch.source}:${batch.receiver ?? ''}:${route}:{${sorted}}`;
   }
 
   private titleOf(batch: AlertBatch, alert: AlertInput): string {

@@ -53,7 +53,11 @@ export class WarRooms {
       .where((eb) => eb.or([eb('war_room_state', '=', 'requested'), eb.and([eb('war_room_state', '=', 'creating'), eb('updated_at', '<', now - 60_000)])]))
       .limit(10)
       .execute();
-    for (const row of requested) await this.create(readIncident(row), row.war_room_state!);
+    for (const row of requested) {
+      // Resolved before the room was made: nobody needs it any more.
+      if (row.status === 'resolved') await this.claim(row.id, row.war_room_state!, null);
+      else await this.create(readIncident(row), row.war_room_state!);
+    }
     const resolved = await this.db.selectFrom('alert_incidents').selectAll().where('war_room_state', '=', 'open').where('status', '=', 'resolved').limit(10).execute();
     for (const row of resolved) await this.close(readIncident(row));
     const after = this.d.config.war_room_disband_after_ms;
@@ -63,7 +67,7 @@ export class WarRooms {
     }
   }
 
-  private async claim(id: string, from: string, to: string): Promise<boolean> {
+  private async claim(id: string, from: string, to: string | null): Promise<boolean> {
     const r = await this.db.updateTable('alert_incidents').set({ war_room_state: to, updated_at: this.now() }).where('id', '=', id).where('war_room_state', '=', from).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
