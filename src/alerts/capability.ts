@@ -88,6 +88,17 @@ export const alertsCapability = defineCapability({
       runtime().notifier.kick();
     });
 
+    // Someone disbanded the war room in Feishu: the incident stops posting there.
+    on('im.chat.disbanded_v1', async (ctx) => {
+      const chatId = (ctx.event as { chat_id?: string }).chat_id;
+      if (!chatId) return;
+      const db = runtime().store.db as unknown as AlertDb;
+      const room = await db.selectFrom('alert_incidents').select('id').where('war_room_chat_id', '=', chatId).executeTakeFirst();
+      if (!room) return;
+      await runtime().book.change(room.id, (row) => row.war_room_state === 'disbanded' || row.war_room_state === 'disbanding' ? undefined : ({ set: { war_room_state: 'disbanded' }, entry: { kind: 'war_room_disbanded', actor: (ctx.event as { operator_id?: { open_id?: string } }).operator_id?.open_id, text: 'war room disbanded in Feishu' } }));
+      await db.updateTable('alert_deliveries').set({ failed: 1, last_error: 'the chat was disbanded' }).where('target', '=', chatId).execute();
+    });
+
     for (const [key, action] of CLICKS) {
       hub.action(key, async (ctx: ActionContext) => {
         const id = (ctx.value as { incident?: string } | undefined)?.incident;
