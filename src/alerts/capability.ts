@@ -178,7 +178,7 @@ export const alertsCapability = defineCapability({
   jobs: [
     {
       name: 'remind',
-      everyMs: 15_000,
+      everyMs: (config) => config.remind_every_ms,
       singleton: true,
       async run({ hub, store, logger }) {
         const rt = runtimes.get(store);

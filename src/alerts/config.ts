@@ -142,6 +142,8 @@ export const alertsConfigSchema = z
     war_room_disband_after_ms: z.number().int().min(0).default(0),
     /** Links on the card to the incident's source (Alertmanager's `externalURL` is used when absent). */
     alertmanager_url: z.string().url().optional(),
+    /** How often snoozes that ran out and unacknowledged incidents (routes' repeat_interval_ms) are checked. */
+    remind_every_ms: z.number().int().min(100).default(15_000),
     /** How often the delivery loop looks for work other replicas left (it is also woken on every change). */
     poll_every_ms: z.number().int().min(50).default(500),
     /** Largest accepted alert payload. */
