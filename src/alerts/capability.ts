@@ -68,7 +68,10 @@ export const alertsCapability = defineCapability({
   name: 'alerts',
   after: ['bot', 'cards'],
   config: { schema: alertsConfigSchema, yamlKey: 'alerts' },
-  sandbox: { config: alertsSandboxConfig },
+  sandbox: {
+    config: alertsSandboxConfig,
+    hint: ({ hubUrl }) => [`alerts         npx feishu-hub alerts test   (posts a sample to ${hubUrl}/alerts/alertmanager; the card shows in the demo group)`],
+  },
   migrations: alertMigrations,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger, metrics }) {
     loadSourceCredentials(config); // a missing credential stops the start here, with what to set

@@ -112,7 +112,11 @@ export interface Capability<C = unknown> {
    * Its part of the sandbox demo (`npm start` with no FEISHU_APP_ID): the config section used
    * then when feishu-hub.yaml has none, written against the emulator's seeded world.
    */
-  sandbox?: { config?: unknown };
+  sandbox?: {
+    config?: unknown;
+    /** Lines `feishu-hub serve` prints in sandbox mode under "try it" (how to see this capability work). */
+    hint?: (at: { hubUrl: string; emulatorUrl: string }) => string[];
+  };
   /**
    * Kysely migrations, named like `0001_create_things` (stored as `<capability>/<name>`, so names
    * never clash across capabilities). Append only; each capability types its own tables.

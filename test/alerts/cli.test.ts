@@ -34,6 +34,8 @@ describe('feishu-hub alerts test / incidents against `feishu-hub serve` (sandbox
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(16);
     expect(hub.output()).not.toContain(readFileSync(file, 'utf8').trim());
+    // The banner says how to see alerts work.
+    await eventually(() => hub.output().includes('npx feishu-hub alerts test') || undefined, 10_000, 'the alerts line of the banner');
 
     const fired = await cli(['alerts', 'test', '--source', 'alertmanager', '--json']);
     expect(fired.code).toBe(0);

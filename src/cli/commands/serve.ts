@@ -54,6 +54,7 @@ async function printBanner(running: RunningHub, app?: string, brief = false): Pr
     console.log(`  try it         curl -X POST ${emulatorUrl}/__emulator/chats/${demo.chat_id}/messages \\`);
     console.log(`                   -H 'content-type: application/json' -d '{"sender":"${alice.open_id}","text":"@_bot /help"}'`);
   }
+  for (const c of running.hub.capabilities) for (const line of c.sandbox?.hint?.({ hubUrl: url, emulatorUrl }) ?? []) console.log(`  ${line}`);
 }
 
 /**
