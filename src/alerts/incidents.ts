@@ -317,7 +317,11 @@ export class IncidentBook {
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       }
-      if (!allSilenced && routes.some((r) => r.war_room === 'auto')) next.war_room_state = 'requested';
+      const auto = allSilenced ? undefined : routes.find((r) => r.war_room === 'auto');
+      if (auto) {
+        next.war_room_state = 'requested';
+        note(row.id, { kind: 'war_room_requested', text: `war room requested by route ${auto.name} (war_room: auto)` });
+      }
     }
     await trx.updateTable('alert_incidents').set(next).where('id', '=', row.id).execute();
     Object.assign(row, next);
