@@ -74,6 +74,12 @@ export const alertsCapability = defineCapability({
   },
   migrations: alertMigrations,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger, metrics }) {
+    // A hub without an alerts section has no alert commands in its /help and no delivery loop.
+    if (!isConfigured(config)) {
+      const off = () => Promise.reject(new Error('alerts are not configured: add an alerts section (sources, routes) to feishu-hub.yaml'));
+      decorate({ alerts: { submit: off, incidents: off, incident: off, timeline: off, act: off, settled: off, stats: () => ({ cardsSent: 0, cardsPatched: 0, summariesSent: 0, summariesPatched: 0, folded: 0, failures: 0 }) } satisfies AlertsApi });
+      return;
+    }
     loadSourceCredentials(config); // a missing credential stops the start here, with what to set
     const received = new Counter({ name: 'feishu_hub_alerts_received_total', help: 'Alerts accepted by source', labelNames: ['source'], registers: [metrics] });
     const people = new People(platform, config, logger);
@@ -194,6 +200,11 @@ export const alertsCapability = defineCapability({
 
 // Jobs get the runtime context; they find the capability's runtime by its store.
 const runtimes = new WeakMap<Store, AlertsRuntime>();
+
+/** Whether the hub was given anything to do with alerts (a source, a route or a default chat). */
+function isConfigured(config: AlertsConfig): boolean {
+  return Object.values(config.sources).some(Boolean) || config.routes.length > 0 || config.default_chat !== undefined;
+}
 
 /** A route to a chat the bot is not in is reported at start (its incidents' timelines say so too). */
 async function checkRouteChats(config: AlertsConfig, chats: { get(id: string): Promise<Record<string, unknown>> }, logger: { error: (o: object, m: string) => void; info: (o: object, m: string) => void }) {
