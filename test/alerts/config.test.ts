@@ -20,4 +20,16 @@ describe('alerts config is checked at start', () => {
     const err = await startWith({ sources: { generic: { credentials: [{ token_env: 'ALERTS_UNSET_TOKEN' }] } } });
     expect(err?.message).toContain('ALERTS_UNSET_TOKEN must hold a token of at least 16 characters (a credential of alerts source "generic")');
   });
+
+  it('an empty alerts section: no alert commands in /help, sources answer 404, hub.alerts says it is off', async () => {
+    const t = await createTestHub({ sections: { alerts: {} } });
+    try {
+      expect(t.hub.listCommands().map((c) => c.name)).not.toContain('/incidents');
+      const res = await fetch(`${t.hub.url}/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(404);
+      await expect(t.hub.alerts.incidents()).rejects.toThrow(/alerts are not configured/);
+    } finally {
+      await t.close();
+    }
+  });
 });
