@@ -8,5 +8,5 @@ export { IncidentBook, type Incident, type TimelineEntry } from './incidents.js'
 export { incidentCard, summaryCard } from './card.js';
 export { parseMatcher, matches, type Matcher } from './matchers.js';
 export { fingerprintOf, parseAlertmanager, parseGrafana, parseGeneric, AlertPayloadError, type AlertBatch, type AlertInput } from './sources/index.js';
-export { samplePayload } from './samples.js';
+export { samplePayload, stormAlert } from './samples.js';
 export { INCIDENT_ACTIONS, type IncidentAction, type ActionOutcome } from './responders.js';

@@ -65,3 +65,22 @@ export function samplePayload(source: SourceName, o: SampleOptions = {}): Record
     alerts: alerts.map((a, i) => ({ ...a, dashboardURL: 'http://grafana.example.com/d/checkout', panelURL: 'http://grafana.example.com/d/checkout?viewPanel=2', silenceURL: 'http://grafana.example.com/alerting/silence/new', values: { A: 2.4 + i } })),
   };
 }
+
+/**
+ * One Alertmanager notification of a storm: alert `i` joins group `i % groups` (every fifth group
+ * critical). Each body differs, a storm's worst case. Used by the storm test and the benchmark.
+ */
+export function stormAlert(i: number, start: number, groups: number): Record<string, unknown> {
+  const g = i % groups;
+  const labels = { alertname: `Storm${g}`, service: `svc-${g}`, severity: g % 5 === 0 ? 'critical' : 'warning', instance: `host-${i}` };
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="Storm${g}"}`,
+    status: 'firing',
+    receiver: 'storm',
+    groupLabels: { alertname: `Storm${g}` },
+    commonLabels: labels,
+    commonAnnotations: {},
+    alerts: [{ status: 'firing', labels, annotations: { summary: `host-${i} is unhappy` }, startsAt: new Date(start).toISOString(), endsAt: GO_ZERO }],
+  };
+}

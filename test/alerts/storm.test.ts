@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stormAlert } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
 import { ALERTS_TOKEN, post, sources, until } from './helpers.js';
@@ -6,22 +7,6 @@ import { ALERTS_TOKEN, post, sources, until } from './helpers.js';
 const ALERTS = 1000;
 const GROUPS = 50;
 const SECONDS = 10;
-
-/** One Alertmanager notification carrying one new alert of group `g` (a storm's worst case: every POST differs). */
-function oneAlert(i: number, start: number) {
-  const g = i % GROUPS;
-  const labels = { alertname: `Storm${g}`, service: `svc-${g}`, severity: g % 5 === 0 ? 'critical' : 'warning', instance: `host-${i}` };
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="Storm${g}"}`,
-    status: 'firing',
-    receiver: 'storm',
-    groupLabels: { alertname: `Storm${g}` },
-    commonLabels: labels,
-    commonAnnotations: {},
-    alerts: [{ status: 'firing', labels, annotations: { summary: `host-${i} is unhappy` }, startsAt: new Date(start).toISOString(), endsAt: '0001-01-01T00:00:00Z' }],
-  };
-}
 
 /**
  * The storm of the issue: 1,000 alerts in 10 s across 50 groups, all routed to one chat. The hub
@@ -56,7 +41,7 @@ describe('an alert storm', () => {
           const i = next++;
           const wait = start + (i * SECONDS * 1000) / ALERTS - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          statuses.push((await post(url, 'alertmanager', oneAlert(i, start))).status);
+          statuses.push((await post(url, 'alertmanager', stormAlert(i, start, GROUPS))).status);
         }
       }),
     );
