@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type Migration } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { WalSync } from './wal-sync.js';
@@ -112,7 +112,7 @@ function openSqlite(url: string, options: OpenDatabaseOptions): Store {
       },
     });
   }
-  const db = new Kysely<HubSchema>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<HubSchema>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
   const store = withMigrate({ db, dialect: 'sqlite', sqlite: raw, writer, file: memory ? ':memory:' : file }, options.migrations, async () => {
     await writer?.close();
     await wal?.close();
@@ -162,3 +162,19 @@ function withMigrate(base: { db: HubDb; dialect: Dialect; schema?: string; sqlit
     close,
   };
 }
+
+/**
+ * Kysely's SQLite dialect, with write transactions that take the write lock when they begin
+ * (`BEGIN IMMEDIATE`). A deferred `BEGIN` that reads first and writes later fails at once with
+ * SQLITE_BUSY ("database is locked") when the inbox writer thread commits in between, since SQLite
+ * cannot upgrade a read snapshot that is no longer the latest; an immediate one waits for the lock
+ * (busy_timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => void (await connection.executeQuery(CompiledQuery.raw('begin immediate')));
+    return driver;
+  }
+}
+
