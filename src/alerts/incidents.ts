@@ -153,11 +153,11 @@ export class IncidentBook {
 
   private async applyIn(trx: Trx, batch: AlertBatch): Promise<string[]> {
     const now = this.now();
-    const touched = new Map<string, { row: IncidentRow; opened: boolean; fingerprints: Set<string> }>();
+    const touched = new Map<string, { row: IncidentRow; opened: boolean; fingerprints: Set<string>; added: AlertInput[] }>();
     const entries: (Omit<TimelineEntry, 'at'> & { incidentId: string })[] = [];
     const note = (incidentId: string, e: Omit<TimelineEntry, 'at'>) => void entries.push({ incidentId, ...e });
     const touch = (row: IncidentRow, opened = false) => {
-      const t = touched.get(row.id) ?? { row, opened, fingerprints: new Set<string>() };
+      const t = touched.get(row.id) ?? { row, opened, fingerprints: new Set<string>(), added: [] };
       touched.set(row.id, t);
       return t;
     };
@@ -216,6 +216,7 @@ export class IncidentBook {
           labels: JSON.stringify(alert.labels),
           annotations: JSON.stringify(alert.annotations),
           links: JSON.stringify(alert.links),
+          severity: severityOf(alert.labels, this.config),
           silenced: silenced?.comment ?? null,
           updated_at: now,
         })
@@ -223,10 +224,11 @@ export class IncidentBook {
       const t = touch(row, opened);
       t.opened ||= opened;
       t.fingerprints.add(alert.fingerprint);
+      t.added.push(alert);
       note(row.id, { kind: alert.status === 'firing' ? 'alert_firing' : 'alert_resolved', text: `${alert.status}: ${describe(alert)}${silenced ? ` (silenced: ${silenced.comment})` : ''}` });
     }
 
-    for (const t of touched.values()) await this.recompute(trx, t.row, t.opened, t.fingerprints, batch, now, note);
+    for (const t of touched.values()) await this.recompute(trx, t, batch, now, note);
     if (entries.length) {
       await trx
         .insertInto('alert_timeline')
@@ -269,16 +271,36 @@ export class IncidentBook {
     };
   }
 
-  /** Counts, status, severity, flapping and (for a new incident) its deliveries, from its occurrences. */
-  private async recompute(trx: Trx, row: IncidentRow, opened: boolean, fingerprints: Set<string>, batch: AlertBatch, now: number, note: (id: string, e: Omit<TimelineEntry, 'at'>) => void) {
-    const occs = await trx.selectFrom('alert_occurrences').select(['status', 'labels', 'annotations', 'silenced', 'fingerprint']).where('incident_id', '=', row.id).execute();
-    const firing = occs.filter((o) => o.status === 'firing');
+  /**
+   * Counts, status, severity, flapping and (for a new incident) its deliveries. One aggregate
+   * query, whatever the incident's size: the group's labels and annotations only shrink as alerts
+   * join, so they are intersected with the new ones instead of re-read.
+   */
+  private async recompute(trx: Trx, t: { row: IncidentRow; opened: boolean; fingerprints: Set<string>; added: AlertInput[] }, batch: AlertBatch, now: number, note: (id: string, e: Omit<TimelineEntry, 'at'>) => void) {
+    const { row, opened, fingerprints, added } = t;
+    const counts = await trx
+      .selectFrom('alert_occurrences')
+      .select((eb) => ['status', 'severity', eb.fn.countAll<number>().as('n'), eb.fn.count<number>('silenced').as('silenced')])
+      .where('incident_id', '=', row.id)
+      .groupBy(['status', 'severity'])
+      .execute();
+    const sum = (rows: typeof counts, k: 'n' | 'silenced') => rows.reduce((n, r) => n + Number(r[k]), 0);
+    const firingRows = counts.filter((c) => c.status === 'firing');
+    const firing = { length: sum(firingRows, 'n'), silenced: sum(firingRows, 'silenced') };
+    const total = sum(counts, 'n');
+    let labels = JSON.parse(row.labels) as Labels;
+    let annotations = JSON.parse(row.annotations) as Labels;
+    // A new incident's row holds its first alert's labels and annotations; each alert joining narrows them.
+    for (const a of opened ? added.slice(1) : added) {
+      labels = common([labels, a.labels]);
+      annotations = common([annotations, a.annotations]);
+    }
     const next: Partial<IncidentRow> = {
       firing: firing.length,
-      resolved_alerts: occs.length - firing.length,
-      labels: JSON.stringify(common(occs.map((o) => JSON.parse(o.labels)))),
-      annotations: JSON.stringify(occs.length === 1 ? JSON.parse(occs[0].annotations) : common(occs.map((o) => JSON.parse(o.annotations)))),
-      severity: worst((firing.length ? firing : occs).map((o) => severityOf(JSON.parse(o.labels), this.config))),
+      resolved_alerts: total - firing.length,
+      labels: JSON.stringify(labels),
+      annotations: JSON.stringify(annotations),
+      severity: worst((firingRows.length ? firingRows : counts).map((c) => c.severity as Severity)),
       external_url: batch.externalUrl ?? row.external_url,
       version: row.version + 1,
       updated_at: now,
@@ -301,13 +323,12 @@ export class IncidentBook {
       }
     }
     if (opened) {
-      const labels = JSON.parse(row.labels) as Labels;
-      const severity = next.severity as Severity;
-      const routes = matchingRoutes(this.routes, labels, severity);
+      // Routed by the labels of the alert that opened it (the group's, and its own).
+      const routes = matchingRoutes(this.routes, added[0]?.labels ?? labels, next.severity as Severity);
       next.routes = JSON.stringify(routes.map((r) => r.name));
-      const allSilenced = firing.length > 0 && firing.every((o) => o.silenced);
+      const allSilenced = firing.length > 0 && firing.silenced === firing.length;
       const targets = allSilenced ? [] : targetsOf(routes, this.config.default_chat);
-      if (allSilenced) next.note = `silenced: ${firing[0].silenced}`;
+      if (allSilenced) next.note = `silenced: ${silenceFor(this.silences, added[0].labels, now)?.comment ?? 'maintenance'}`;
       else if (targets.length === 0) next.note = 'not sent: no route matches and alerts.default_chat is not set';
       if (next.note) note(row.id, { kind: 'not_sent', text: next.note });
       for (const t of targets) {

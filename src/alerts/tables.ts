@@ -56,6 +56,8 @@ export interface AlertOccurrencesTable {
   annotations: string;
   /** JSON [{name,url}] */
   links: string;
+  /** From its labels (severity_label / severity_map), kept so the incident's severity is one aggregate query. */
+  severity: string;
   /** The maintenance silence that held it, if any. */
   silenced: string | null;
   updated_at: number | string;
@@ -192,6 +194,7 @@ export const alertMigrations: Record<string, Migration> = {
         .addColumn('labels', 'text', (c) => c.notNull())
         .addColumn('annotations', 'text', (c) => c.notNull())
         .addColumn('links', 'text', (c) => c.notNull())
+        .addColumn('severity', 'varchar(16)', (c) => c.notNull().defaultTo('warning'))
         .addColumn('silenced', 'text')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('alert_occurrences_pk', ['source', 'fingerprint', 'starts_at'])
