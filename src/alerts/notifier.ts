@@ -49,6 +49,7 @@ export interface NotifierStats {
 export class Notifier {
   readonly stats: NotifierStats = { cardsSent: 0, cardsPatched: 0, summariesSent: 0, summariesPatched: 0, folded: 0, failures: 0 };
   private timer?: NodeJS.Timeout;
+  private wakeAt?: { at: number; timer: NodeJS.Timeout };
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -70,7 +71,20 @@ export class Notifier {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    if (this.wakeAt) clearTimeout(this.wakeAt.timer);
     await this.running;
+  }
+
+  /** A held-back update is due at `at`: run a round then rather than at the next poll. */
+  private wakeAtTime(at: number): void {
+    if (this.stopped || (this.wakeAt && this.wakeAt.at <= at)) return;
+    if (this.wakeAt) clearTimeout(this.wakeAt.timer);
+    const timer = setTimeout(() => {
+      this.wakeAt = undefined;
+      this.kick();
+    }, Math.max(0, at - this.now()) + 5);
+    timer.unref();
+    this.wakeAt = { at, timer };
   }
 
   /** Runs a round now (or right after the current one). */
@@ -186,7 +200,10 @@ export class Notifier {
       }
       const every = this.d.config.card_update_every_ms;
       const last = toMs(row.patched_at) ?? 0;
-      if (now - last < every) return void (await release({ next_at: last + every }));
+      if (now - last < every) {
+        this.wakeAtTime(last + every);
+        return void (await release({ next_at: last + every }));
+      }
       const incident = await this.d.book.get(row.incident_id);
       if (!incident) return void (await release({ failed: 1, last_error: 'incident gone' }));
       await this.d.messenger.patch(row.message_id, await this.cardFor(incident));
@@ -249,7 +266,10 @@ export class Notifier {
       const s = await this.db.selectFrom('alert_summaries').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
       const every = this.d.config.card_update_every_ms;
       const last = toMs(s.patched_at) ?? 0;
-      if (s.message_id && now - last < every) return void (await release({ next_at: last + every }));
+      if (s.message_id && now - last < every) {
+        this.wakeAtTime(last + every);
+        return void (await release({ next_at: last + every }));
+      }
       const ids = (await this.db.selectFrom('alert_deliveries').select('incident_id').where('summary_key', '=', key).execute()).map((r) => r.incident_id);
       const rows = ids.length ? await this.db.selectFrom('alert_incidents').selectAll().where('id', 'in', ids).orderBy('opened_at').execute() : [];
       const card = summaryCard(rows.map(readIncident), this.d.config.storm.window_ms);
