@@ -54,6 +54,7 @@ const CLICKS: [key: string, action: IncidentAction][] = [
   ['alerts.ack', 'ack'],
   ['alerts.resolve', 'resolve'],
   ['alerts.snooze', 'snooze'],
+  ['alerts.silence', 'silence'],
   ['alerts.escalate', 'escalate'],
   ['alerts.war_room', 'war_room'],
 ];
@@ -112,7 +113,7 @@ export const alertsCapability = defineCapability({
       hub.action(key, async (ctx: ActionContext) => {
         const id = (ctx.value as { incident?: string } | undefined)?.incident;
         if (!id || !ctx.user.openId) return ctx.toast('This card is missing its incident.', 'error');
-        const out = await runtime().responders.act(id, action, ctx.user.openId, action === 'snooze' ? ctx.option : undefined);
+        const out = await runtime().responders.act(id, action, ctx.user.openId, action === 'snooze' || action === 'silence' ? ctx.option : undefined);
         ctx.toast(out.message, out.ok ? 'success' : out.held ? 'warning' : 'info');
         if (out.ok && out.incident) await answerWithCard(ctx, out.incident);
       });
@@ -169,7 +170,7 @@ export const alertsCapability = defineCapability({
       let warRooms: WarRooms | undefined;
       const notifier = new Notifier({ store, book, messenger: hub.messenger, people, config, logger, owner, also: () => warRooms!.work() });
       warRooms = new WarRooms({ store, book, messenger: hub.messenger, people, config, logger });
-      const responders = new Responders({ store, book, bindings, people, warRooms, notifier, messenger: hub.messenger, config });
+      const responders = new Responders({ store, book, bindings, people, warRooms, notifier, messenger: hub.messenger, config, logger });
       rt = { store, inbox, book, notifier, responders, warRooms, bindings };
       runtimes.set(store, rt);
       const unknown = await bindings.seed();

@@ -24,6 +24,8 @@ export interface IncidentCardView {
   warRoomButton: boolean;
   /** Base of the Alertmanager UI, for the silence link. */
   alertmanagerUrl?: string;
+  /** Silence creates the silence through Alertmanager's API (a select of durations) instead of linking to its form. */
+  silenceInAlertmanager?: boolean;
 }
 
 const COLOURS = { critical: 'red', warning: 'orange', info: 'blue' } as const;
@@ -99,7 +101,7 @@ function build(view: IncidentCardView, maxAlerts: number): Record<string, unknow
   const links = [
     ...dedupeLinks(view.alerts.flatMap((x) => x.links)).slice(0, 3),
     ...(a.runbook_url ? [{ name: 'Runbook', url: a.runbook_url }] : []),
-    ...(i.source === 'alertmanager' && open ? [{ name: 'Silence', url: silenceLink(view.alertmanagerUrl ?? i.externalUrl, i.labels) }] : []),
+    ...(i.source === 'alertmanager' && open && !view.silenceInAlertmanager ? [{ name: 'Silence', url: silenceLink(view.alertmanagerUrl ?? i.externalUrl, i.labels) }] : []),
   ].filter((l): l is { name: string; url: string } => Boolean(l.url && /^https?:\/\//.test(l.url)));
   if (links.length) elements.push(columnSet(links.slice(0, 4).map((l) => column([button(l.name, { url: l.url, size: 'small' })], { width: 'auto' })), { flex_mode: 'flow' }));
 
@@ -110,6 +112,7 @@ function build(view: IncidentCardView, maxAlerts: number): Record<string, unknow
       button('Resolve', { type: 'danger', action: 'alerts.resolve', value: v, confirm: confirm('Resolve this incident?', 'The card turns green; alerts that keep firing reopen it.') }),
       selectStatic([option('1 hour', '1h'), option('4 hours', '4h'), option('24 hours', '24h')], { placeholder: snoozed ? 'Snoozed' : 'Snooze', action: 'alerts.snooze', value: v }),
       button('Escalate', { action: 'alerts.escalate', value: v }),
+      ...(view.silenceInAlertmanager && i.source === 'alertmanager' ? [selectStatic([option('Silence 1 hour', '1h'), option('Silence 4 hours', '4h'), option('Silence 24 hours', '24h')], { placeholder: 'Silence in Alertmanager', action: 'alerts.silence', value: v })] : []),
       ...(view.warRoomButton && !i.warRoomChatId && i.warRoomState !== 'creating' && i.warRoomState !== 'requested' ? [button('Open war room', { action: 'alerts.war_room', value: v })] : []),
     ];
     elements.push(columnSet(buttons.map((b) => column([b], { width: 'auto' })), { flex_mode: 'flow' }));

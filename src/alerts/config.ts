@@ -142,6 +142,13 @@ export const alertsConfigSchema = z
     war_room_disband_after_ms: z.number().int().min(0).default(0),
     /** Links on the card to the incident's source (Alertmanager's `externalURL` is used when absent). */
     alertmanager_url: z.string().url().optional(),
+    /**
+     * With alertmanager_url: the card's Silence creates the silence in Alertmanager itself
+     * (POST /api/v2/silences, matchers = the group's labels), as the clicking user.
+     */
+    alertmanager_silences: z.boolean().default(false),
+    /** Env variable with a bearer token for Alertmanager's API (if it sits behind auth). */
+    alertmanager_token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable').optional(),
     /** How often snoozes that ran out and unacknowledged incidents (routes' repeat_interval_ms) are checked. */
     remind_every_ms: z.number().int().min(100).default(15_000),
     /** How often the delivery loop looks for work other replicas left (it is also woken on every change). */

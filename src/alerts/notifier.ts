@@ -162,6 +162,7 @@ export class Notifier {
       warRoomName: incident.warRoomChatId ? warRoomName(incident) : undefined,
       warRoomButton: routes.length === 0 || routes.some((r) => r.war_room !== 'off'),
       alertmanagerUrl: this.d.config.alertmanager_url,
+      silenceInAlertmanager: Boolean(this.d.config.alertmanager_url && this.d.config.alertmanager_silences),
     });
   }
 

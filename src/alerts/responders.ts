@@ -1,4 +1,5 @@
 import { mention, uuidFrom, type Messenger } from '../bot/index.js';
+import type { Logger } from '../config/index.js';
 import type { AlertsConfig } from './config.js';
 import type { Bindings } from './bindings.js';
 import type { Incident, IncidentBook } from './incidents.js';
@@ -8,7 +9,7 @@ import type { AlertDb } from './tables.js';
 import type { WarRooms } from './war-rooms.js';
 import type { Store } from '../store/index.js';
 
-export const INCIDENT_ACTIONS = ['ack', 'unack', 'resolve', 'snooze', 'escalate', 'war_room'] as const;
+export const INCIDENT_ACTIONS = ['ack', 'unack', 'resolve', 'snooze', 'silence', 'escalate', 'war_room'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export const SNOOZE_DURATIONS: Record<string, number> = { '30m': 30 * 60_000, '1h': 3600_000, '2h': 2 * 3600_000, '4h': 4 * 3600_000, '24h': 24 * 3600_000 };
@@ -29,7 +30,7 @@ export interface ActionOutcome {
  */
 export class Responders {
   constructor(
-    private readonly d: { store: Store; book: IncidentBook; bindings: Bindings; people: People; warRooms: WarRooms; notifier: Notifier; messenger: Messenger; config: AlertsConfig },
+    private readonly d: { store: Store; book: IncidentBook; bindings: Bindings; people: People; warRooms: WarRooms; notifier: Notifier; messenger: Messenger; config: AlertsConfig; logger: Logger },
   ) {}
 
   async act(incidentId: string, action: IncidentAction, openId: string, arg?: string): Promise<ActionOutcome> {
@@ -37,7 +38,7 @@ export class Responders {
     const id = incidentId.replace(/^#/, '').toLowerCase();
     const current = await book.get(id);
     if (!current) return { ok: false, message: `No incident #${id}. /incidents lists the open ones.` };
-    if (action === 'snooze' && !SNOOZE_DURATIONS[arg ?? '']) return { ok: false, message: `Snooze for how long? One of ${Object.keys(SNOOZE_DURATIONS).join(', ')}.` };
+    if ((action === 'snooze' || action === 'silence') && !SNOOZE_DURATIONS[arg ?? '']) return { ok: false, message: `Snooze for how long? One of ${Object.keys(SNOOZE_DURATIONS).join(', ')}.` };
     const user = await bindings.userOf(openId);
     if (!user && bindings.required) {
       await bindings.hold(openId, id, action, arg);
@@ -78,6 +79,13 @@ export class Responders {
         changed = await this.escalate(id, openId, who, user);
         if (!changed) return { ok: false, message: `#${id} has no one to escalate to (routes' escalate_to), or it is resolved.`, incident: current };
         break;
+      case 'silence': {
+        const r = await this.silence(current, arg!, who);
+        if (!r.ok) return { ok: false, message: r.message, incident: current };
+        changed = await book.change(id, () => ({ set: {}, entry: entry('silenced_upstream', `silenced in Alertmanager for ${arg} by ${who} (silence ${r.silenceId})`) }));
+        this.d.notifier.kick();
+        return { ok: true, message: `Silenced in Alertmanager for ${arg} (silence ${r.silenceId}).`, incident: changed ?? current };
+      }
       case 'war_room':
         if (!(await this.d.warRooms.request(id, { openId, name }))) return { ok: true, message: current.warRoomChatId ? `#${id} already has a war room.` : `The war room of #${id} is on its way.`, incident: current };
         changed = await book.get(id);
@@ -111,6 +119,31 @@ export class Responders {
     return changed;
   }
 
+  /** Creates a silence in Alertmanager for the incident's group labels, in the clicker's name. */
+  private async silence(i: Incident, duration: string, who: string): Promise<{ ok: true; silenceId: string } | { ok: false; message: string }> {
+    const base = this.d.config.alertmanager_url;
+    if (!base || !this.d.config.alertmanager_silences || i.source !== 'alertmanager') return { ok: false, message: 'Silencing in Alertmanager is not set up (alerts.alertmanager_url, alerts.alertmanager_silences).' };
+    const matchers = Object.entries(i.labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
+    if (!matchers.length) return { ok: false, message: `#${i.id} has no labels its alerts share; silence it in Alertmanager's own page.` };
+    const now = Date.now();
+    const token = this.d.config.alertmanager_token_env ? process.env[this.d.config.alertmanager_token_env] : undefined;
+    try {
+      const res = await fetch(`${base.replace(/\/$/, '')}/api/v2/silences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ matchers, startsAt: new Date(now).toISOString(), endsAt: new Date(now + SNOOZE_DURATIONS[duration]).toISOString(), createdBy: who, comment: `from Feishu, incident #${i.id}: ${i.title}` }),
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json().catch(() => ({}))) as { silenceID?: string };
+      if (!res.ok || !body.silenceID) this.d.logger.warn({ incident: i.id, status: res.status, body }, 'Alertmanager refused the silence');
+      if (!res.ok || !body.silenceID) return { ok: false, message: `Alertmanager refused the silence (HTTP ${res.status}); try its own page.` };
+      return { ok: true, silenceId: body.silenceID };
+    } catch (err) {
+      this.d.logger.warn({ err, incident: i.id, alertmanager: base }, 'could not reach Alertmanager to silence');
+      return { ok: false, message: `Alertmanager could not be reached (${(err as Error).message}); nothing was silenced.` };
+    }
+  }
+
   /** Applies what an unbound user asked for before binding. */
   async applyHeld(openId: string): Promise<ActionOutcome[]> {
     const held = await this.d.bindings.takeHeld(openId);
@@ -121,5 +154,5 @@ export class Responders {
 }
 
 function label(action: IncidentAction): string {
-  return { ack: 'acknowledged', unack: 'unacknowledged', resolve: 'resolved', snooze: 'snoozed', escalate: 'escalated', war_room: 'war room requested for' }[action];
+  return { ack: 'acknowledged', unack: 'unacknowledged', resolve: 'resolved', snooze: 'snoozed', silence: 'silenced', escalate: 'escalated', war_room: 'war room requested for' }[action];
 }

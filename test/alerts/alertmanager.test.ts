@@ -116,20 +116,22 @@ describe.skipIf(!AM_BIN)('Alertmanager 0.25 → hub (real binary): one card per 
 
   beforeAll(async () => {
     process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
+    const port = await freePort();
+    amUrl = `http://127.0.0.1:${port}`;
     t = await createTestHub({
       sections: {
         alerts: {
           sources: { alertmanager: { credentials: [{ token_env: 'ALERTS_TEST_TOKEN' }] } },
           routes: [{ name: 'am', chats: [DEMO_CHAT_ID], war_room: 'auto', matchers: [`alertname="${GROUP_A.alertname}"`] }],
           default_chat: DEMO_CHAT_ID,
+          alertmanager_url: amUrl,
+          alertmanager_silences: true,
           card_update_every_ms: 200,
           poll_every_ms: 100,
         },
       },
     });
     dir = mkdtempSync(join(tmpdir(), 'feishu-hub-am-'));
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
     // JSON is YAML: no quoting surprises in the URL or the token.
     const config = {
       route: { receiver: 'hub', group_by: ['alertname', 'service'], group_wait: '1s', group_interval: '2s', repeat_interval: '4s' },
@@ -243,6 +245,26 @@ describe.skipIf(!AM_BIN)('Alertmanager 0.25 → hub (real binary): one card per 
       expect(botMessages()).toHaveLength(botCount + 1);
       const incidents = await t.hub.alerts.incidents();
       expect(incidents.filter((i) => i.title.startsWith('AmCheckout') || i.title.startsWith('AmQueue'))).toHaveLength(2);
+    }));
+
+  it('Silence on the card creates the silence in Alertmanager, for the group\'s labels, as the clicker', { timeout: 20_000 }, () =>
+    withAmLog(async () => {
+      const card = cardsOf(GROUP_B.alertname)[0];
+      const incident = (await t.hub.alerts.incidents()).find((i) => i.title.startsWith(GROUP_B.alertname))!;
+      const res = (await (await fetch(`${t.emulator.url}/__emulator/messages/${card.message_id}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: t.users.bob.open_id, tag: 'select_static', option: '4h', value: { action: 'alerts.silence', incident: incident.id } }) })).json()) as { toast: { content: string } };
+      expect(res.toast.content).toMatch(/^Silenced in Alertmanager for 4h \(silence [0-9a-f-]+\)\.$/);
+      const silences = (await (await fetch(`${amUrl}/api/v2/silences`)).json()) as { id: string; status: { state: string }; createdBy: string; matchers: { name: string; value: string }[]; endsAt: string }[];
+      const ours = silences.find((s) => res.toast.content.includes(s.id))!;
+      expect(ours.status.state).toBe('active');
+      expect(ours.createdBy).toContain('李博');
+      expect(Object.fromEntries(ours.matchers.map((m) => [m.name, m.value]))).toMatchObject({ alertname: GROUP_B.alertname, service: 'queue' });
+      expect(Date.parse(ours.endsAt) - Date.now()).toBeGreaterThan(3.9 * 3600_000);
+      // Alertmanager itself now reports the group's alert as silenced.
+      await until(async () => {
+        const now = (await (await fetch(`${amUrl}/api/v2/alerts?silenced=true&filter=${encodeURIComponent(`alertname="${GROUP_B.alertname}"`)}`)).json()) as { status: { state: string; silencedBy: string[] } }[];
+        return now.some((a) => a.status.silencedBy.includes(ours.id));
+      }, 10_000, 'Alertmanager to mark the alert silenced');
+      expect((await t.hub.alerts.timeline(incident.id)).find((e) => e.kind === 'silenced_upstream')).toMatchObject({ actor: t.users.bob.open_id, text: expect.stringContaining(ours.id) });
     }));
 
   it('all alerts of the first group resolve → that card turns [RESOLVED], green; the incident is resolved', { timeout: 20_000 }, () =>
