@@ -9,7 +9,7 @@ import { incidentCommands } from './commands.js';
 import { alertsConfigSchema, type AlertsConfig, type SourceName } from './config.js';
 import { loadSourceCredentials } from './credentials.js';
 import { IncidentBook, type Incident, type TimelineEntry } from './incidents.js';
-import { ALERT_BATCH_EVENT, parseSourceBody, registerIngestRoutes } from './ingest.js';
+import { ALERT_BATCH_EVENT, parseSourceBody, registerIngestRoutes, storeBatch } from './ingest.js';
 import { Notifier } from './notifier.js';
 import { People } from './people.js';
 import { remindIncidents } from './reminders.js';
@@ -144,9 +144,9 @@ export const alertsCapability = defineCapability({
     decorate({
       alerts: {
         async submit(source, body) {
-          const { batch, id } = parseSourceBody(source, body, Buffer.from(JSON.stringify(body)), Date.now());
-          const result = await runtime().inbox.put({ id, type: ALERT_BATCH_EVENT, source: 'webhook', payload: { event: batch } });
-          return { duplicate: result === 'duplicate', alerts: batch.alerts.length };
+          const parsed = parseSourceBody(source, body, Buffer.from(JSON.stringify(body)), Date.now());
+          const result = await storeBatch(runtime().inbox, parsed);
+          return { duplicate: result === 'duplicate', alerts: parsed.batch.alerts.length };
         },
         incidents: (o) => runtime().book.list(o),
         incident: (id) => runtime().book.get(id),

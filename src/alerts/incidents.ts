@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Selectable, Transaction } from 'kysely';
 import type { Store } from '../store/index.js';
 import { toMs } from '../store/schema.js';
@@ -239,7 +239,7 @@ export class IncidentBook {
   }
 
   private newIncident(batch: AlertBatch, alert: AlertInput, groupKey: string, now: number): IncidentRow {
-    const id = createHash('sha256').update(`${groupKey}\u0000${now}\u0000${randomUUID()}`).digest('hex').slice(0, 6);
+    const id = randomBytes(3).toString('hex');
     return {
       id,
       group_key: groupKey,

@@ -15,8 +15,6 @@ export interface IngestOptions {
   logger: Logger;
   bodyLimit: number;
   now?: () => number;
-  /** Called after a batch is stored (wakes the workers sooner than their poll). */
-  onAccepted?: (batch: AlertBatch) => void;
 }
 
 /** Parses a source's body; the inbox id makes a re-sent payload (Alertmanager's retries, HA twins) a duplicate. */
@@ -27,6 +25,11 @@ export function parseSourceBody(source: SourceName, body: unknown, raw: Buffer, 
   }
   const batch = source === 'alertmanager' ? parseAlertmanager(body, receivedAt) : parseGrafana(body, receivedAt);
   return { batch, id: `alerts:${source}:${createHash('sha256').update(raw).digest('hex').slice(0, 40)}` };
+}
+
+/** Puts a parsed batch in the inbox, where the capability's listener takes it from. */
+export function storeBatch(inbox: Inbox, parsed: { batch: AlertBatch; id: string }) {
+  return inbox.put({ id: parsed.id, type: ALERT_BATCH_EVENT, source: 'webhook', payload: { event: parsed.batch } });
 }
 
 /**
@@ -75,8 +78,7 @@ export async function registerIngestRoutes(app: FastifyInstance, o: IngestOption
       log.warn({ status: 400, field: err.field, problem: err.problem }, 'alert payload rejected');
       return reply.status(400).send({ status: 'error', field: err.field, error: err.message });
     }
-    const result = await o.inbox.put({ id: parsed.id, type: ALERT_BATCH_EVENT, source: 'webhook', payload: { event: parsed.batch } });
-    if (result === 'new') o.onAccepted?.(parsed.batch);
+    const result = await storeBatch(o.inbox, parsed);
     log.debug({ id: parsed.id, alerts: parsed.batch.alerts.length, result }, 'alert batch stored');
     return reply.status(200).send({ status: 'accepted', duplicate: result === 'duplicate', alerts: parsed.batch.alerts.length });
   };

@@ -82,9 +82,9 @@ export class Responders {
       case 'silence': {
         const r = await this.silence(current, arg!, who);
         if (!r.ok) return { ok: false, message: r.message, incident: current };
-        changed = await book.change(id, () => ({ set: {}, entry: entry('silenced_upstream', `silenced in Alertmanager for ${arg} by ${who} (silence ${r.silenceId})`) }));
-        this.d.notifier.kick();
-        return { ok: true, message: `Silenced in Alertmanager for ${arg} (silence ${r.silenceId}).`, incident: changed ?? current };
+        // The card does not change (Alertmanager holds the silence): a timeline line, no re-render.
+        await book.addTimeline(id, [{ at: Date.now(), ...entry('silenced_upstream', `silenced in Alertmanager for ${arg} by ${who} (silence ${r.silenceId})`) }]);
+        return { ok: true, message: `Silenced in Alertmanager for ${arg} (silence ${r.silenceId}).`, incident: current };
       }
       case 'war_room':
         if (!(await this.d.warRooms.request(id, { openId, name }))) return { ok: true, message: current.warRoomChatId ? `#${id} already has a war room.` : `The war room of #${id} is on its way.`, incident: current };
