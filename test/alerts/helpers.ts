@@ -2,6 +2,18 @@ import type { MessageRecord } from '../../src/emulator/index.js';
 import type { TestHub } from '../../src/testing/index.js';
 
 export const ALERTS_TOKEN = 'alerts-test-token-0123456789abcdef';
+/** The generic source's second credential (rotation). */
+export const NEXT_TOKEN = 'alerts-next-token-abcdef0123456789';
+
+/** Sets the env variables `sources()` names (in beforeAll); `clearAlertTokens` removes them (in afterAll). */
+export function setAlertTokens(): void {
+  process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
+  process.env.ALERTS_TEST_TOKEN_NEXT = NEXT_TOKEN;
+}
+export function clearAlertTokens(): void {
+  delete process.env.ALERTS_TEST_TOKEN;
+  delete process.env.ALERTS_TEST_TOKEN_NEXT;
+}
 
 export async function until<T>(cond: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<Exclude<NonNullable<T>, false | 0 | ''>> {
   const end = Date.now() + ms;

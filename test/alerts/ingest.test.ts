@@ -2,22 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, cardsIn, colourOf, post, sources, textOf, titleOf, until } from './helpers.js';
+import { ALERTS_TOKEN, cardsIn, colourOf, post, sources, textOf, titleOf, until, clearAlertTokens, NEXT_TOKEN, setAlertTokens } from './helpers.js';
 
 /** The three sources over real HTTP: credentials, validation, durability, and one card per incident kept up to date. */
 describe('alert sources → incidents → one card per incident', () => {
   let t: TestHub;
   let url: string;
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = 'alerts-next-token-abcdef0123456789';
+    setAlertTokens();
     t = await createTestHub({ sections: { alerts: { sources: sources(), default_chat: DEMO_CHAT_ID, card_update_every_ms: 200, poll_every_ms: 100 } } });
     url = t.hub.url!;
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
 
   it('refuses what is not a configured source or carries the wrong credential, and names the bad field', async () => {
@@ -36,7 +34,7 @@ describe('alert sources → incidents → one card per incident', () => {
     // Grafana takes basic auth; the generic source either of its two tokens (rotation).
     expect((await post(url, 'grafana', samplePayload('grafana'), `Bearer ${ALERTS_TOKEN}`)).status).toBe(401);
     const generic = samplePayload('generic', { alertname: 'RotationCheck' });
-    expect((await post(url, 'generic', generic, 'Bearer alerts-next-token-abcdef0123456789')).status).toBe(200);
+    expect((await post(url, 'generic', generic, `Bearer ${NEXT_TOKEN}`)).status).toBe(200);
     expect((await post(url, 'generic', { ...generic, event_id: undefined })).body.field).toBe('event_id');
     const big = { ...(body as any), commonAnnotations: { description: 'x'.repeat(1_100_000) } };
     expect((await post(url, 'alertmanager', big)).status).toBe(413);

@@ -3,7 +3,7 @@ import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
 import { captureLogs } from '../helpers/hubs.js';
-import { ALERTS_TOKEN, cardsIn, post, sources, titleOf, until } from './helpers.js';
+import { cardsIn, post, sources, titleOf, until, clearAlertTokens, setAlertTokens } from './helpers.js';
 
 /**
  * Feishu failing: 5xx before and after processing on sends and updates (the card still arrives
@@ -17,8 +17,7 @@ describe('alert cards when Feishu fails', () => {
   const ctl = (method: string, path: string, body?: unknown) => fetch(`${t.emulator.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, any>>);
 
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({
       logger: logs.logger,
       sections: {
@@ -36,8 +35,7 @@ describe('alert cards when Feishu fails', () => {
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
 
   it('a route to a chat the bot cannot reach is reported at start', () => {

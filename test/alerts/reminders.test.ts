@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, cardsIn, post, sources, titleOf, until } from './helpers.js';
+import { cardsIn, post, sources, titleOf, until, clearAlertTokens, setAlertTokens } from './helpers.js';
 
 /** Re-notification: unacknowledged past the route's repeat interval, and a snooze that ran out. */
 describe('alert reminders', () => {
   let t: TestHub;
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({
       sections: {
         alerts: {
@@ -26,8 +25,7 @@ describe('alert reminders', () => {
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
   const thread = (messageId: string) => t.messages().filter((m) => m.root_id === messageId || m.parent_id === messageId);
   const fire = async (alertname: string) => {

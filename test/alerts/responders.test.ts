@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, cardsIn, colourOf, post, sources, textOf, titleOf, until } from './helpers.js';
+import { cardsIn, colourOf, post, sources, textOf, titleOf, until, clearAlertTokens, setAlertTokens } from './helpers.js';
 
 /**
  * People acting on incidents from the card and from chat, as themselves: acknowledge (several),
@@ -23,8 +23,7 @@ describe('acting on an incident in Feishu', () => {
     fetch(`${t.emulator.url}/__emulator/messages/${messageId}/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: open(as), value: { action, incident }, ...extra }) }).then((r) => r.json() as Promise<Record<string, any>>);
 
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({
       sections: {
         alerts: {
@@ -41,8 +40,7 @@ describe('acting on an incident in Feishu', () => {
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
 
   it('the first card @s the on-call of the route', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stormAlert } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, post, sources, until } from './helpers.js';
+import { post, sources, until, clearAlertTokens, setAlertTokens } from './helpers.js';
 
 const ALERTS = 1000;
 const GROUPS = 50;
@@ -16,14 +16,12 @@ const SECONDS = 10;
 describe('an alert storm', () => {
   let t: TestHub;
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({ sections: { alerts: { sources: sources(), routes: [{ name: 'all', chats: [DEMO_CHAT_ID] }], storm: { max_cards: 10, window_ms: 60_000 } } } });
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
 
   it(`${ALERTS} alerts in ${SECONDS} s across ${GROUPS} groups: 0 × 429, bounded messages, nothing lost`, async () => {

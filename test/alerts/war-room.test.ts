@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, cardsIn, post, sources, titleOf, until } from './helpers.js';
+import { cardsIn, post, sources, titleOf, until, clearAlertTokens, setAlertTokens } from './helpers.js';
 
 /** A war room's whole life: opened by policy, talked in, resolved by the source, archived, disbanded. */
 describe('war room lifecycle', () => {
   let t: TestHub;
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({
       sections: {
         alerts: {
@@ -24,8 +23,7 @@ describe('war room lifecycle', () => {
   });
   afterAll(async () => {
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
 
   it('opens with the responders, keeps the card current, archives what people said, renames and then disbands', async () => {

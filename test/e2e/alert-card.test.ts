@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { samplePayload } from '../../src/alerts/index.js';
 import { DEMO_CHAT_ID } from '../../src/emulator/index.js';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { ALERTS_TOKEN, cardsIn, post, sources, titleOf, until } from '../alerts/helpers.js';
+import { cardsIn, post, sources, titleOf, until, clearAlertTokens, setAlertTokens } from '../alerts/helpers.js';
 import { describeBrowser, errorsIn, launchChromium, openClient, screenshot } from './browser.js';
 
 /**
@@ -15,8 +15,7 @@ describeBrowser('the alert card in the emulator client', () => {
   let t: TestHub;
   let browser: Browser;
   beforeAll(async () => {
-    process.env.ALERTS_TEST_TOKEN = ALERTS_TOKEN;
-    process.env.ALERTS_TEST_TOKEN_NEXT = ALERTS_TOKEN;
+    setAlertTokens();
     t = await createTestHub({
       sections: {
         alerts: {
@@ -34,8 +33,7 @@ describeBrowser('the alert card in the emulator client', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    delete process.env.ALERTS_TEST_TOKEN;
-    delete process.env.ALERTS_TEST_TOKEN_NEXT;
+    clearAlertTokens();
   });
   const settle = (page: Page) => page.evaluate(() => Promise.all(Array.from(document.images, (img) => img.decode().catch(() => undefined))));
   const as = async (page: Page, user: string) => {
