@@ -1,5 +1,6 @@
 import { approval } from './approval/index.js';
 import { auth } from './auth/index.js';
+import { authen } from './authen/index.js';
 import { control } from './control/index.js';
 import { directory } from './directory/index.js';
 import { events } from './events/index.js';
@@ -16,6 +17,7 @@ import { webhookBot } from './webhook-bot/index.js';
 export const defaultProducts: readonly Product[] = [
   auth,
   directory,
+  authen,
   im,
   events,
   approval,
