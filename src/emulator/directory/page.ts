@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import type { PageEntry } from '../product.js';
-import type { DepartmentRecord, UserRecord } from '../types.js';
-import { DirectoryState } from './state.js';
-import { childDepartments } from './views.js';
+import { DirectoryState, ROOT, type DirectoryDepartment } from './state.js';
 
 /**
  * The directory's page in the web client (a contacts view like Feishu's): the client imports
@@ -22,24 +20,19 @@ const avatar = (openId: string) => `/__emulator/avatars/${encodeURIComponent(ope
 /** What the page shows: departments with leaders and head counts, users with their departments' names. */
 export function directoryView(ctx: EmulatorContext) {
   const dir = ctx.slice(DirectoryState);
-  const deptName = new Map(dir.departments.map((d) => [d.department_id, d.name]));
   const person = (openId: string | undefined) => {
     const u = openId ? dir.findUser(openId, 'open_id') : undefined;
     return u ? { open_id: u.open_id, user_id: u.user_id, name: u.en_name || u.name } : undefined;
   };
-  const inDept = (u: UserRecord, keys: string[]) => u.department_ids.some((k) => keys.includes(k));
-  const department = (d: DepartmentRecord) => {
-    const keys = [d.department_id, ...childDepartments(ctx, d.department_id, true).map((c) => c.department_id)];
-    return {
-      department_id: d.department_id,
-      open_department_id: d.open_department_id,
-      name: d.name,
-      parent_department_id: d.parent_department_id,
-      leader: person(d.leader_user_id),
-      /** Active members, sub-departments included (contact v3's member_count). */
-      member_count: dir.users.filter((u) => !u.resigned && inDept(u, keys)).length,
-    };
-  };
+  const department = (d: DirectoryDepartment) => ({
+    department_id: d.department_id,
+    open_department_id: d.open_department_id,
+    name: d.name,
+    parent_department_id: d.parent_department_id,
+    leader: person(d.leader_user_id),
+    /** Active members, sub-departments included (contact v3's member_count). */
+    member_count: dir.memberCount(d.department_id),
+  });
   return {
     tenant_key: dir.tenantKey,
     departments: dir.departments.map(department),
@@ -53,8 +46,8 @@ export function directoryView(ctx: EmulatorContext) {
       mobile: u.mobile,
       job_title: u.job_title,
       avatar: avatar(u.open_id),
-      departments: u.department_ids.map((k) => ({ department_id: k, name: deptName.get(k) ?? k })),
-      leader_of: dir.departments.filter((d) => d.leader_user_id === u.open_id).map((d) => d.department_id),
+      departments: u.department_ids.map((k) => ({ department_id: k, name: k === ROOT ? 'Organization' : (dir.department(k)?.name ?? k) })),
+      leader_of: dir.ledBy(u.open_id).map((d) => d.department_id),
       status: u.resigned ? ('resigned' as const) : ('active' as const),
     })),
   };
