@@ -111,7 +111,8 @@ export class SigningKeys {
     const active = rows.filter((r) => r.retired_at === null);
     const ordered = [...active.slice(0, 1), ...rows.filter((r) => r !== active[0])];
     if (!active.length) throw new Error('no OIDC signing key: the hub makes one at start (or run `feishu-hub oidc rotate`)');
-    const keys = ordered.map((r) => this.open(r));
+    // A retired key sealed under an older HUB_SESSION_SECRET is left out; the signer must open.
+    const keys = [this.open(ordered[0]), ...ordered.slice(1).flatMap((r) => this.tryOpen(r))];
     return { fingerprint: ordered.map((r) => r.kid).join(','), keys, signer: active[0].kid };
   }
 
@@ -127,6 +128,14 @@ export class SigningKeys {
       .execute();
     const signer = rows.find((r) => r.retired_at === null);
     return [...(signer ? [signer] : []), ...rows.filter((r) => r !== signer)].map((r) => r.kid).join(',');
+  }
+
+  private tryOpen(row: OidcKeysTable): JWK[] {
+    try {
+      return [this.open(row)];
+    } catch {
+      return [];
+    }
   }
 
   private open(row: OidcKeysTable): JWK {

@@ -34,7 +34,11 @@ export interface ProviderOptions {
 export class Accounts {
   private readonly adapter: KyselyOidcAdapter;
 
-  constructor(store: Store) {
+  /** `lookup`: the hub's current record of a user (hub.sso.user), preferred to what was seen at login. */
+  constructor(
+    store: Store,
+    private readonly lookup?: (subject: string) => Promise<OidcUser | undefined>,
+  ) {
     this.adapter = new KyselyOidcAdapter(store, 'HubAccount');
   }
 
@@ -43,6 +47,8 @@ export class Accounts {
   }
 
   async find(subject: string): Promise<OidcUser | undefined> {
+    const fresh = await this.lookup?.(subject).catch(() => undefined);
+    if (fresh) return fresh;
     const row = (await this.adapter.find(subject)) as { user?: OidcUser } | undefined;
     return row?.user;
   }

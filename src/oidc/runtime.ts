@@ -5,7 +5,7 @@ import { ConfigError, type HubConfig, type Logger } from '../config/index.js';
 import type { HubCore } from '../capability/index.js';
 import type { Store } from '../store/index.js';
 import { pruneExpiredModels } from './adapter.js';
-import type { DirectoryLike } from './claims.js';
+import { subjectOf, type DirectoryLike, type OidcUser } from './claims.js';
 import { keepRetiredMs, type OidcConfig } from './config.js';
 import { SigningKeys } from './keys.js';
 import { Accounts, createProvider } from './provider.js';
@@ -31,7 +31,11 @@ export class OidcRuntime {
     private readonly o: { config: OidcConfig; hubConfig: HubConfig; hub: HubCore; logger: Logger; secrets: Map<string, string> },
   ) {
     this.keys = new SigningKeys(store, secret, { keepMs: keepRetiredMs(o.config) });
-    this.accounts = new Accounts(store);
+    this.accounts = new Accounts(store, async (subject) => {
+      const sso = (o.hub as unknown as { sso?: { user?: (id: string) => Promise<OidcUser | undefined> } }).sso;
+      const user = await sso?.user?.(subject);
+      return user && subjectOf(user, o.config.subject) === subject ? user : undefined;
+    });
   }
 
   static async open(store: Store, o: { config: OidcConfig; hubConfig: HubConfig; hub: HubCore; logger: Logger; secrets: Map<string, string> }): Promise<OidcRuntime> {
