@@ -69,7 +69,18 @@ export interface AppWebSettings {
   name?: string;
 }
 
+/** What the emulated phone/desktop answers tt.getLocation with. */
+export interface DeviceLocation {
+  latitude: number;
+  longitude: number;
+  accuracy: number;
+}
+
+/** Feishu's Beijing office, more or less. */
+export const DEFAULT_LOCATION: DeviceLocation = { latitude: 40.0017, longitude: 116.4841, accuracy: 30 };
+
 export interface AuthenSnapshot {
+  location?: DeviceLocation;
   codes: CodeRecord[];
   refresh_tokens: RefreshRecord[];
   grants: GrantRecord[];
@@ -87,6 +98,7 @@ export class AuthenState implements Slice<AuthenSnapshot> {
   readonly tmpCodes = new Map<string, TmpCodeRecord>();
   readonly jsapiTickets = new Map<string, JsapiTicketRecord>();
   readonly apps = new Map<string, AppWebSettings>();
+  location: DeviceLocation = { ...DEFAULT_LOCATION };
 
   constructor(private readonly ctx: EmulatorContext) {}
 
@@ -97,6 +109,7 @@ export class AuthenState implements Slice<AuthenSnapshot> {
     this.grants.clear();
     this.tmpCodes.clear();
     this.jsapiTickets.clear();
+    this.location = { ...DEFAULT_LOCATION };
   }
 
   snapshot(): AuthenSnapshot {
@@ -107,6 +120,7 @@ export class AuthenState implements Slice<AuthenSnapshot> {
       tmp_codes: [...this.tmpCodes.values()],
       jsapi_tickets: [...this.jsapiTickets.values()],
       apps: [...this.apps.values()],
+      location: this.location,
     };
   }
 
@@ -117,6 +131,7 @@ export class AuthenState implements Slice<AuthenSnapshot> {
     refill(this.tmpCodes, (json.tmp_codes ?? []).map((t) => [t.tmpCode, { ...t }]));
     refill(this.jsapiTickets, (json.jsapi_tickets ?? []).map((t) => [t.ticket, { ...t }]));
     refill(this.apps, (json.apps ?? []).map((a) => [a.appId, { ...a }]));
+    this.location = { ...(json.location ?? DEFAULT_LOCATION) };
   }
 
   inspect(): Record<string, unknown> {

@@ -159,6 +159,7 @@ export function App() {
               ? html`<${ProductPage}
                   key=${route.entry.product}
                   entry=${route.entry}
+                  currentUser=${userId}
                   sub=${route.sub}
                   params=${route.params}
                   hrefOf=${(sub, params) => pageHash(route.entry, sub, params)}

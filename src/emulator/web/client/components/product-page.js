@@ -27,7 +27,7 @@ class PageBoundary extends Component {
  * A product's page: imports the entry's module (an ES module served by the product, see
  * web/pages.ts) and renders its default export with the route.
  */
-export function ProductPage({ entry, sub, params, navigate, hrefOf }) {
+export function ProductPage({ entry, sub, params, navigate, hrefOf, currentUser }) {
   const [mod, setMod] = useState(() => loaded.get(entry.module));
   const [error, setError] = useState(undefined);
 
@@ -64,5 +64,5 @@ export function ProductPage({ entry, sub, params, navigate, hrefOf }) {
       <div class="page-status-title">The ${entry.title} page has no component</div>
       <div class="page-status-text"><code>${entry.module}</code> should <code>export default</code> a Preact component.</div>
     </div>`;
-  return html`<${PageBoundary} title=${entry.title}><${Page} entry=${entry} sub=${sub} params=${params} navigate=${navigate} hrefOf=${hrefOf} /><//>`;
+  return html`<${PageBoundary} title=${entry.title}><${Page} entry=${entry} sub=${sub} params=${params} navigate=${navigate} hrefOf=${hrefOf} currentUser=${currentUser} /><//>`;
 }

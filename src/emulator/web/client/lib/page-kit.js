@@ -8,6 +8,7 @@
  * - `sub`, `params`: the route after the page's prefix: `#/directory/sre?user=bob` → `'/sre'`, `{user: 'bob'}`;
  * - `navigate(sub, params?)`: goes to another route of the same page (a history entry, like a link);
  *   `hrefOf(sub, params?)` is that route's href, for `<a>`.
+ * - `currentUser`: the open_id of the person the Messenger acts as (who is "signed in" to the client), if any.
  */
 import { h, Fragment } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
