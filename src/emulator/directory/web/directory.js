@@ -3,9 +3,12 @@
  * (departments on the left, a department's sub-departments and members on the right, a profile
  * card for the person picked). Routes: `#/directory` (the whole organisation),
  * `#/directory/<department_id>`, and `?user=<user_id>` for the profile card.
- * Data: `GET /__emulator/directory` (directory/page.ts), polled.
+ * Data: `GET /__emulator/directory` (directory/page.ts), polled. Changes (add, edit, move, remove a
+ * person; add, rename, move, delete a department) go through the directory's control routes
+ * (`/__emulator/directory/users`, `/__emulator/directory/departments`), which push the contact
+ * events to the apps, as the admin console's changes do.
  */
-import { html, loadStylesheet, useJson, useMemo, useState } from '@emulator/page-kit';
+import { html, loadStylesheet, showToast, useEffect, useJson, useMemo, useRef, useState } from '@emulator/page-kit';
 
 await loadStylesheet(new URL('./directory.css', import.meta.url));
 
@@ -19,6 +22,157 @@ function StatusTag({ status }) {
   return status === 'resigned'
     ? html`<span class="text-tag dir-status dir-status-resigned">Resigned</span>`
     : html`<span class="text-tag tag-green dir-status">Active</span>`;
+}
+
+/** A control-route call; a refusal becomes an Error with the platform's message when there is one. */
+async function send(method, url, body) {
+  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(json.code ? `${json.error ?? json.msg} (${json.code} ${json.msg})` : json.error ?? (json.issues ?? []).join('; ') ?? `HTTP ${res.status}`);
+  return json;
+}
+
+const displayName = (u) => u.en_name || u.name;
+/** "Engineering / SRE": a department's path for pickers. */
+const pathName = (org, id) => (id === ROOT ? 'Organization (top level)' : org.pathOf(id).map((p) => p.name).join(' / ') || id);
+
+/** The page's dialogs: a title, fields, Cancel and a primary action (Enter submits, Escape cancels). */
+function Dialog({ title, testid, action, danger, busy, onSubmit, onClose, children }) {
+  const box = useRef();
+  useEffect(() => {
+    box.current?.querySelector('input, select')?.focus();
+    const onKey = (e) => e.key === 'Escape' && onClose();
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+  return html`<div class="modal-mask" onClick=${(e) => e.target === e.currentTarget && onClose()}>
+    <form
+      class="modal dir-dialog"
+      role="dialog"
+      aria-modal="true"
+      aria-label=${title}
+      data-testid=${testid}
+      ref=${box}
+      onSubmit=${(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <div class="modal-title">${title}</div>
+      <div class="dir-fields">${children}</div>
+      <div class="modal-actions">
+        <button type="button" class="btn btn-default" onClick=${onClose}>Cancel</button>
+        <button type="submit" class=${`btn ${danger ? 'btn-danger-filled' : 'btn-primary-filled'}`} disabled=${busy} data-testid="directory-dialog-submit">${action}</button>
+      </div>
+    </form>
+  </div>`;
+}
+
+function Field({ label, children }) {
+  return html`<label class="dir-field"><span class="dir-field-label">${label}</span>${children}</label>`;
+}
+
+function DepartmentSelect({ org, value, onChange, exclude, name }) {
+  const options = [ROOT, ...org.all.filter((d) => !exclude?.has(d.department_id)).map((d) => d.department_id)];
+  return html`<select class="text-input dir-select" name=${name} value=${value} onChange=${(e) => onChange(e.currentTarget.value)}>
+    ${options.map((id) => html`<option key=${id} value=${id}>${pathName(org, id)}</option>`)}
+  </select>`;
+}
+
+/** Runs a change, toasts its outcome, reloads the page's data. */
+function useChange(reload) {
+  const [busy, setBusy] = useState(false);
+  const run = async (fn, done) => {
+    setBusy(true);
+    try {
+      const res = await fn();
+      showToast({ type: 'success', content: done(res) });
+      await reload();
+      return res;
+    } catch (e) {
+      showToast({ type: 'error', content: e instanceof Error ? e.message : String(e) });
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return [busy, run];
+}
+
+/** Add a person, or edit one (rename, move to another department, email, title). */
+function PersonDialog({ org, person, defaultDept, reload, onClose, onSaved }) {
+  const [f, setF] = useState(() => ({
+    name: person?.name ?? '',
+    en_name: person?.en_name ?? '',
+    email: person?.email ?? '',
+    job_title: person?.job_title ?? '',
+    department: person?.departments[0]?.department_id ?? defaultDept ?? ROOT,
+  }));
+  const [busy, run] = useChange(reload);
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  const submit = async () => {
+    if (!f.name.trim()) return showToast({ type: 'warning', content: 'A person needs a name' });
+    if (!person) {
+      const body = { name: f.name.trim(), department_ids: [f.department] };
+      for (const k of ['en_name', 'email', 'job_title']) if (f[k].trim()) body[k] = f[k].trim();
+      const res = await run(() => send('POST', '/__emulator/directory/users', body), (r) => `Added ${displayName(r.user)}`);
+      if (res) onSaved(res.user);
+      return;
+    }
+    const body = {};
+    for (const k of ['name', 'en_name', 'email', 'job_title']) if (f[k].trim() !== (person[k] ?? '')) body[k] = f[k].trim();
+    const was = person.departments.map((d) => d.department_id);
+    if (f.department !== was[0]) body.department_ids = [...new Set([f.department, ...was.slice(1)])];
+    if (Object.keys(body).length === 0) return onClose();
+    const res = await run(() => send('PATCH', `/__emulator/directory/users/${encodeURIComponent(person.open_id)}`, body), (r) => `Saved ${displayName(r.user)}`);
+    if (res) onSaved(res.user);
+  };
+  return html`<${Dialog} title=${person ? `Edit ${displayName(person)}` : 'Add a person'} testid="directory-person-dialog" action=${person ? 'Save' : 'Add'} busy=${busy} onSubmit=${submit} onClose=${onClose}>
+    <${Field} label="Name"><input class="text-input" name="name" value=${f.name} onInput=${set('name')} placeholder="张三" /><//>
+    <${Field} label="English name"><input class="text-input" name="en_name" value=${f.en_name} onInput=${set('en_name')} placeholder="San Zhang" /><//>
+    <${Field} label="Email"><input class="text-input" name="email" type="email" value=${f.email} onInput=${set('email')} placeholder="san.zhang@example.com" /><//>
+    <${Field} label="Job title"><input class="text-input" name="job_title" value=${f.job_title} onInput=${set('job_title')} /><//>
+    <${Field} label="Department"><${DepartmentSelect} org=${org} name="department" value=${f.department} onChange=${(v) => setF({ ...f, department: v })} /><//>
+    ${person?.departments.length > 1 && html`<div class="dir-field-note">Also in ${person.departments.slice(1).map((d) => pathName(org, d.department_id)).join(', ')}</div>`}
+  <//>`;
+}
+
+/** Add a department, or rename / move one. */
+function DepartmentDialog({ org, dept, defaultParent, reload, onClose, onSaved }) {
+  const [name, setName] = useState(dept?.name ?? '');
+  const [parent, setParent] = useState(dept?.parent_department_id ?? defaultParent ?? ROOT);
+  const [busy, run] = useChange(reload);
+  const exclude = useMemo(() => (dept ? new Set([dept.department_id, ...org.subtree(dept.department_id)]) : undefined), [dept, org]);
+  const submit = async () => {
+    if (!name.trim()) return showToast({ type: 'warning', content: 'A department needs a name' });
+    if (!dept) {
+      const res = await run(() => send('POST', '/__emulator/directory/departments', { name: name.trim(), parent_department_id: parent }), (r) => `Added ${r.department.name}`);
+      if (res) onSaved(res.department);
+      return;
+    }
+    const body = {};
+    if (name.trim() !== dept.name) body.name = name.trim();
+    if (parent !== dept.parent_department_id) body.parent_department_id = parent;
+    if (Object.keys(body).length === 0) return onClose();
+    const res = await run(() => send('PATCH', `/__emulator/directory/departments/${encodeURIComponent(dept.department_id)}`, body), (r) => `Saved ${r.department.name}`);
+    if (res) onSaved(res.department);
+  };
+  return html`<${Dialog} title=${dept ? `Edit ${dept.name}` : 'Add a department'} testid="directory-department-dialog" action=${dept ? 'Save' : 'Add'} busy=${busy} onSubmit=${submit} onClose=${onClose}>
+    <${Field} label="Name"><input class="text-input" name="name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} /><//>
+    <${Field} label="Parent department"><${DepartmentSelect} org=${org} name="parent" value=${parent} onChange=${setParent} exclude=${exclude} /><//>
+  <//>`;
+}
+
+/** Removing someone or a department: said plainly, confirmed. */
+function RemoveDialog({ title, text, url, done, reload, onClose, onRemoved }) {
+  const [busy, run] = useChange(reload);
+  const submit = async () => {
+    const res = await run(() => send('DELETE', url), () => done);
+    if (res) onRemoved();
+  };
+  return html`<${Dialog} title=${title} testid="directory-remove-dialog" action="Remove" danger=${true} busy=${busy} onSubmit=${submit} onClose=${onClose}>
+    <div class="modal-text">${text}</div>
+  <//>`;
 }
 
 /** People are shown by their English name, as the Messenger does (an en_us client); `name` is on the profile card. */
@@ -39,7 +193,10 @@ function useOrg(data) {
       return out;
     };
     const usersById = new Map(data.users.map((u) => [u.user_id, u]));
-    return { byId, children: (id) => children.get(id) ?? [], pathOf, usersById };
+    const subtree = (id) => (children.get(id) ?? []).flatMap((c) => [c.department_id, ...subtree(c.department_id)]);
+    // Pickers list departments as the tree shows them.
+    const all = subtree(ROOT).map((id) => byId.get(id));
+    return { byId, children: (id) => children.get(id) ?? [], pathOf, usersById, subtree, all };
   }, [data]);
 }
 
@@ -80,9 +237,13 @@ function DepartmentRows({ departments, hrefOf }) {
   </section>`;
 }
 
-function MemberTable({ title, users, org, leaderOf, selectedUser, hrefOf, sub }) {
+/** Rows drawn at most (a generated organisation has thousands of people: search or pick a department). */
+const MAX_ROWS = 200;
+
+function MemberTable({ title, users: all, org, leaderOf, selectedUser, hrefOf, sub }) {
+  const users = all.length > MAX_ROWS ? all.slice(0, MAX_ROWS) : all;
   return html`<section class="dir-section">
-    <h3 class="dir-section-title">${title} <span class="dir-count">${users.length}</span></h3>
+    <h3 class="dir-section-title">${title} <span class="dir-count">${all.length}</span></h3>
     ${users.length === 0
       ? html`<div class="dir-empty">Nobody here</div>`
       : html`<table class="dir-table" aria-label=${title}>
@@ -108,10 +269,11 @@ function MemberTable({ title, users, org, leaderOf, selectedUser, hrefOf, sub })
             )}
           </tbody>
         </table>`}
+    ${all.length > users.length && html`<div class="dir-more">Showing the first ${users.length} of ${all.length}: search or pick a department to see the others.</div>`}
   </section>`;
 }
 
-function Profile({ user, org, close }) {
+function Profile({ user, org, close, onEdit, onRemove }) {
   const depts = user.departments.map((d) => org.pathOf(d.department_id).map((p) => p.name).join(' / ') || d.name);
   const leaders = user.departments
     .map((d) => org.byId.get(d.department_id)?.leader)
@@ -123,6 +285,11 @@ function Profile({ user, org, close }) {
     <img class="avatar dir-profile-avatar" src=${user.avatar.replace(/size=\d+/, 'size=160')} alt="" />
     <div class="dir-profile-name">${user.en_name || user.name} <${StatusTag} status=${user.status} /></div>
     <div class="dir-profile-sub">${user.job_title}</div>
+    ${user.status === 'active' &&
+    html`<div class="dir-profile-actions">
+      <button class="btn btn-primary" onClick=${onEdit} data-testid="directory-edit-person">Edit</button>
+      <button class="btn btn-danger" onClick=${onRemove} data-testid="directory-remove-person">Remove</button>
+    </div>`}
     <div class="dir-profile-rows">
       ${user.en_name && user.name !== user.en_name && row('Name', user.name)}
       ${row('Department', depts.join(', ') || '—')}
@@ -136,10 +303,12 @@ function Profile({ user, org, close }) {
   </aside>`;
 }
 
-export default function DirectoryPage({ entry, sub, params, hrefOf }) {
-  const { data, error } = useJson('/__emulator/directory');
+export default function DirectoryPage({ entry, sub, params, hrefOf, navigate }) {
+  const { data, error, reload } = useJson('/__emulator/directory');
   const org = useOrg(data);
   const [query, setQuery] = useState('');
+  /** The open dialog: {kind: 'person' | 'department' | 'remove-person' | 'remove-department', …}. */
+  const [dialog, setDialog] = useState(null);
 
   if (!data || !org)
     return html`<div class="page-status">${error ? html`<div class="page-status-title">The directory is not answering</div><div>${error}</div>` : html`<span class="spinner"></span>`}</div>`;
@@ -159,6 +328,58 @@ export default function DirectoryPage({ entry, sub, params, hrefOf }) {
   const members = dept ? data.users.filter((u) => u.departments.some((d) => d.department_id === dept.department_id)) : data.users;
   const active = data.users.filter((u) => u.status === 'active').length;
   const crumbs = dept ? org.pathOf(dept.department_id) : [];
+  const close = () => setDialog(null);
+  const current = dept ? dept.department_id : ROOT;
+  const dialogs = {
+    person: () => html`<${PersonDialog}
+      org=${org}
+      person=${dialog.person}
+      defaultDept=${current}
+      reload=${reload}
+      onClose=${close}
+      onSaved=${(u) => {
+        close();
+        const d = u.department_ids[0];
+        navigate(d && d !== ROOT ? `/${d}` : '', { user: u.user_id });
+      }}
+    />`,
+    department: () => html`<${DepartmentDialog}
+      org=${org}
+      dept=${dialog.dept}
+      defaultParent=${current}
+      reload=${reload}
+      onClose=${close}
+      onSaved=${(d) => {
+        close();
+        navigate(`/${d.department_id}`);
+      }}
+    />`,
+    'remove-person': () => html`<${RemoveDialog}
+      title=${`Remove ${displayName(dialog.person)}?`}
+      text=${`${displayName(dialog.person)} leaves the company: marked resigned, out of every department. Apps whose contact scope covers them get contact.user.deleted_v3.`}
+      url=${`/__emulator/directory/users/${encodeURIComponent(dialog.person.open_id)}`}
+      done=${`${displayName(dialog.person)} removed`}
+      reload=${reload}
+      onClose=${close}
+      onRemoved=${() => {
+        close();
+        navigate(here, {});
+      }}
+    />`,
+    'remove-department': () => html`<${RemoveDialog}
+      title=${`Delete ${dialog.dept.name}?`}
+      text=${'Only an empty department can be deleted (no members, no sub-departments). Apps whose contact scope covers it get contact.department.deleted_v3.'}
+      url=${`/__emulator/directory/departments/${encodeURIComponent(dialog.dept.department_id)}`}
+      done=${`${dialog.dept.name} deleted`}
+      reload=${reload}
+      onClose=${close}
+      onRemoved=${() => {
+        const parent = dialog.dept.parent_department_id;
+        close();
+        navigate(parent && parent !== ROOT ? `/${parent}` : '');
+      }}
+    />`,
+  };
 
   return html`<div class="dir" data-testid="directory-page">
     <aside class="sidebar dir-side">
@@ -180,6 +401,7 @@ export default function DirectoryPage({ entry, sub, params, hrefOf }) {
     </aside>
     <section class="dir-main">
       <header class="dir-head">
+        <div class="dir-head-text">
         <nav class="dir-crumbs" aria-label="Breadcrumb">
           <a href=${hrefOf('')} class=${dept ? '' : 'current'}>Organization</a>
           ${crumbs.map((d, i) => html`${chevron}<a key=${d.department_id} href=${hrefOf(`/${d.department_id}`)} class=${i === crumbs.length - 1 ? 'current' : ''}>${d.name}</a>`)}
@@ -191,6 +413,14 @@ export default function DirectoryPage({ entry, sub, params, hrefOf }) {
               ? html`${dept.member_count} ${dept.member_count === 1 ? 'member' : 'members'}${dept.leader ? html` · Leader ${dept.leader.name}` : ''} · <span class="mono">${dept.department_id}</span>`
               : `${active} active of ${data.users.length} people · ${data.departments.length} departments`}
         </div>
+        </div>
+        <div class="dir-toolbar">
+          ${dept &&
+          html`<button class="btn btn-text" onClick=${() => setDialog({ kind: 'department', dept })} data-testid="directory-edit-department"><span class="dir-long">Edit department</span><span class="dir-short">Edit</span></button>
+            <button class="btn btn-danger_text" onClick=${() => setDialog({ kind: 'remove-department', dept })} data-testid="directory-delete-department">Delete</button>`}
+          <button class="btn" onClick=${() => setDialog({ kind: 'department' })} data-testid="directory-add-department"><span class="dir-long">Add department</span><span class="dir-short">+ Department</span></button>
+          <button class="btn btn-primary-filled" onClick=${() => setDialog({ kind: 'person' })} data-testid="directory-add-person"><span class="dir-long">Add person</span><span class="dir-short">+ Person</span></button>
+        </div>
       </header>
       <div class="dir-body">
         ${found
@@ -201,6 +431,14 @@ export default function DirectoryPage({ entry, sub, params, hrefOf }) {
                 <${MemberTable} title=${dept ? 'Members' : 'All members'} users=${members} org=${org} leaderOf=${leaderOf} selectedUser=${selectedUser} hrefOf=${hrefOf} sub=${here} />`}
       </div>
     </section>
-    ${profile && html`<${Profile} user=${profile} org=${org} close=${hrefOf(here)} />`}
+    ${profile &&
+    html`<${Profile}
+      user=${profile}
+      org=${org}
+      close=${hrefOf(here)}
+      onEdit=${() => setDialog({ kind: 'person', person: profile })}
+      onRemove=${() => setDialog({ kind: 'remove-person', person: profile })}
+    />`}
+    ${dialog && dialogs[dialog.kind]()}
   </div>`;
 }
