@@ -89,7 +89,8 @@ export const oidcCapability = defineCapability({
   jobs: [
     {
       name: 'rotate-keys',
-      everyMs: 60 * 60_000,
+      everyMs: 10 * 60_000,
+      runAtStart: true,
       singleton: true,
       enabled: (config) => config.clients.length > 0,
       run: ({ store }) => runtimes.get(store)?.rotationTick(),

@@ -67,6 +67,8 @@ export const oidcConfigSchema = z
       .object({
         /** The rotation job makes a new signing key when the current one is this old. */
         rotate_every_days: z.number().min(1).default(30),
+        /** The next key is published this long before it signs (relying parties cache the JWKS for minutes). */
+        publish_ahead_seconds: z.number().int().min(0).default(3600),
         /** How long a replaced key stays in the JWKS (default: the id_token lifetime plus an hour). */
         keep_retired_seconds: z.number().int().min(60).optional(),
       })

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import Provider, { interactionPolicy, type Account, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../config/index.js';
@@ -8,9 +9,10 @@ import { claimsOf, type DirectoryLike, type OidcUser } from './claims.js';
 import { SCOPE_CLAIMS, SCOPES, type OidcConfig } from './config.js';
 import { errorPage, logoutPage, signedOutPage } from './pages.js';
 
-/** Where the Fastify route leaves the hub session's user for the provider's login check. */
+/** Where the Fastify route leaves the hub session's user for the provider's login check, and the request itself. */
 export const HUB_SUBJECT = Symbol('feishu-hub oidc subject');
-export type RequestWithSubject = IncomingMessage & { [HUB_SUBJECT]?: string | null };
+export const HUB_REQUEST = Symbol('feishu-hub oidc request');
+export type RequestWithSubject = IncomingMessage & { [HUB_SUBJECT]?: string | null; [HUB_REQUEST]?: FastifyRequest };
 
 export interface ProviderOptions {
   issuer: string;
@@ -26,8 +28,8 @@ export interface ProviderOptions {
   directory?: () => DirectoryLike | undefined;
   trustProxy: boolean;
   logger: Logger;
-  /** Called when a person confirms an RP-initiated logout (the hub's own session ends too). */
-  onLogout?: (ctx: KoaContextWithOIDC) => void;
+  /** Called when a person confirms an RP-initiated logout (the hub's own session ends too), before the answer goes out. */
+  onLogout?: (request: FastifyRequest | undefined) => Promise<void> | void;
 }
 
 /** The hub users the provider has seen, by subject (what `findAccount` reads at the token and userinfo endpoints). */
@@ -80,7 +82,7 @@ export function createProvider(o: ProviderOptions): Provider {
   const { config } = o;
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
-    new interactionPolicy.Check('hub_session', 'the hub session ended or belongs to someone else', (ctx) => {
+    new interactionPolicy.Check('hub_session', 'the hub session ended or belongs to someone else', 'login_required', (ctx) => {
       const subject = (ctx.req as RequestWithSubject)[HUB_SUBJECT];
       if (subject === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // not a browser step
       return subject === null || subject !== ctx.oidc.session?.accountId ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -160,7 +162,17 @@ export function createProvider(o: ProviderOptions): Provider {
   const provider = new Provider(o.issuer, configuration);
   provider.proxy = o.trustProxy;
   provider.on('server_error', (_ctx, err) => o.logger.error({ err }, 'oidc provider error'));
-  provider.on('end_session.success', (ctx) => o.onLogout?.(ctx));
+  // A confirmed "Sign out" (not the provider's own switch of session to another person, which
+  // also passes through end_session on its way back to the authorization) ends the hub's session.
+  provider.on('end_session.success', (ctx) => {
+    const back = (ctx.oidc.session?.state as { postLogoutRedirectUri?: string } | undefined)?.postLogoutRedirectUri;
+    const isSwitch = typeof back === 'string' && back.startsWith(`${o.issuer}/auth/`);
+    if (ctx.oidc.params?.logout && !isSwitch) ctx.state.endHubSession = true;
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.state.endHubSession) await o.onLogout?.((ctx.req as RequestWithSubject)[HUB_REQUEST]);
+  });
   return provider;
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../config/index.js';
 import { subjectOf, type OidcUser } from './claims.js';
 import type { OidcConfig } from './config.js';
 import { errorPage } from './pages.js';
-import { HUB_SUBJECT, type Accounts, type RequestWithSubject } from './provider.js';
+import { HUB_REQUEST, HUB_SUBJECT, type Accounts, type RequestWithSubject } from './provider.js';
 
 /** What the provider needs of the sso capability (hub.sso). */
 export interface SsoLike {
@@ -74,6 +74,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       raw[HUB_SUBJECT] = (user && subjectOf(user, deps.config.subject)) ?? null;
       if (user && raw[HUB_SUBJECT]) await deps.accounts.remember(raw[HUB_SUBJECT]!, user);
     }
+    raw[HUB_REQUEST] = request;
     raw.originalUrl = url;
     raw.url = path;
     reply.hijack();

@@ -118,23 +118,34 @@ export class OidcRuntime {
       directory: () => this.directory(),
       trustProxy: this.o.hubConfig.http.trustProxy !== false,
       logger: this.o.logger,
-      onLogout: (ctx) => this.endHubSession(ctx.req, ctx.res),
+      onLogout: (request) => this.endHubSession(request),
     });
   }
 
-  /** RP-initiated logout ends the hub's session too, when the sso capability offers a way. */
-  private endHubSession(req: unknown, res: unknown): void {
-    const sso = (this.o.hub as unknown as { sso?: { endSession?: (req: unknown, res: unknown) => unknown } }).sso;
+  /**
+   * RP-initiated logout ends the hub's session too: this browser's (hub.sso.endSession) when the
+   * sso capability offers it, else every session of that person (hub.sso.logoutEverywhere).
+   */
+  private async endHubSession(request: FastifyRequest | undefined): Promise<void> {
+    if (!request) return;
+    const sso = (this.o.hub as unknown as { sso?: SsoLike & { endSession?: (r: FastifyRequest) => Promise<unknown>; logoutEverywhere?: (u: OidcUser) => Promise<unknown> } }).sso;
     try {
-      void sso?.endSession?.(req, res);
+      if (sso?.endSession) return void (await sso.endSession(request));
+      const user = await sso?.currentUser(request);
+      if (user && sso?.logoutEverywhere) await sso.logoutEverywhere(user);
     } catch (err) {
       this.o.logger.warn({ err }, 'could not end the hub session at OIDC logout');
     }
   }
 
-  /** The rotation job: a new signer when the current one is due; retired keys out of the database a day after they left the JWKS. */
+  /**
+   * The rotation job: the next key is published `publish_ahead_seconds` before the signer is due,
+   * then signs; retired keys leave the database a day after they left the JWKS.
+   */
   async rotationTick(): Promise<void> {
-    const rotated = await this.keys.rotateIfDue(this.o.config.keys.rotate_every_days * 86_400_000);
+    const { keys } = this.o.config;
+    const { prepared, rotated } = await this.keys.tick(keys.rotate_every_days * 86_400_000, keys.publish_ahead_seconds * 1000);
+    if (prepared) this.o.logger.info({ kid: prepared.kid }, 'oidc: next signing key published ahead of its rotation');
     if (rotated) this.o.logger.info({ kid: rotated.kid }, 'oidc signing key rotated (the previous one stays in the JWKS until its tokens expire)');
     await this.keys.prune();
   }

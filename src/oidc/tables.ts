@@ -28,8 +28,8 @@ export interface OidcKeysTable {
   public_jwk: string;
   private_jwk: string;
   created_at: number | string;
-  /** When it became the signer. */
-  activated_at: number | string;
+  /** When it became the signer (NULL for the next key: published ahead, not signing yet). */
+  activated_at: number | string | null;
   /** When a newer key replaced it (NULL while it signs). */
   retired_at: number | string | null;
   /** When it leaves the JWKS (NULL while it signs). */
@@ -71,7 +71,7 @@ export const oidcMigrations: Record<string, Migration> = {
         .addColumn('public_jwk', 'text', (c) => c.notNull())
         .addColumn('private_jwk', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('activated_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint')
         .addColumn('retired_at', 'bigint')
         .addColumn('publish_until', 'bigint')
         .execute();

@@ -72,6 +72,17 @@ export class Browser {
     let init = o.init;
     for (let i = 0; i < (o.max ?? 20); i++) {
       const res = await this.fetch(url, init);
+      if (res.status === 200 && /html/.test(res.headers.get('content-type') ?? '')) {
+        // A page that submits its form by script at load (oidc-provider's form_post pages): do as a browser does.
+        const html = await res.text();
+        const auto = /document\.forms\[0\]\.submit\(\)/.test(html) && /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
+        if (!auto) return { url, response: new Response(html, { status: res.status, headers: res.headers }) };
+        const fields = Object.fromEntries([...auto[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)].map((m) => [m[1], m[2]]));
+        url = new URL(auto[1].replace(/&amp;/g, '&'), url);
+        init = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) };
+        if (o.stop?.(url)) return { url };
+        continue;
+      }
       if (res.status < 300 || res.status >= 400) return { url, response: res };
       await res.arrayBuffer();
       const location = res.headers.get('location');

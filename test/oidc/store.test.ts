@@ -118,18 +118,39 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       server.close();
       expect(decodeProtectedHeader(token).kid).toBe(first);
 
-      // Due rotation: not before rotate_every, then yes.
-      expect(await keys.rotateIfDue(86_400_000)).toBeUndefined();
-
       // Past the keep window the old key leaves the JWKS; a day later the database.
       now += keepMs + 1;
       expect((await keys.published()).keys.map((k) => k.kid)).toEqual([second.kid]);
       expect((await keys.list()).find((k) => k.kid === first)?.state).toBe('expired');
       now += 86_400_000 + 1;
       expect(await keys.prune()).toBe(1);
-      const third = await keys.rotateIfDue(86_400_000);
-      expect(third?.kid).toBeDefined();
-      expect((await keys.published()).signer).toBe(third!.kid);
+    });
+
+    it('the rotation job publishes the next key ahead, then makes it the signer', async () => {
+      const keys = new SigningKeys(store, SECRET, { keepMs: 3600_000, now: clock });
+      const day = 86_400_000;
+      const ahead = 3600_000;
+      const signer = await keys.ensure();
+      const signedAt = (await keys.list()).find((k) => k.kid === signer)!.activatedAt!;
+      now = signedAt + 10 * day;
+      expect(await keys.tick(30 * day, ahead)).toEqual({});
+      now = signedAt + 30 * day - ahead;
+      const { prepared } = await keys.tick(30 * day, ahead);
+      expect(prepared?.state).toBe('next');
+      // Published, not signing.
+      const pub = await keys.published();
+      expect(pub.signer).toBe(signer);
+      expect(pub.keys.map((k) => k.kid)).toEqual([signer, prepared!.kid]);
+      now += ahead / 2;
+      expect(await keys.tick(30 * day, ahead)).toEqual({});
+      now += ahead / 2;
+      const { rotated } = await keys.tick(30 * day, ahead);
+      expect(rotated?.kid).toBe(prepared!.kid);
+      expect((await keys.published()).signer).toBe(prepared!.kid);
+      expect((await keys.list()).find((k) => k.kid === signer)?.state).toBe('published');
+      // `oidc rotate` uses a published next key when there is one.
+      const next = await keys.prepareNext();
+      expect((await keys.rotate()).kid).toBe(next.kid);
     });
 
     it('a changed HUB_SESSION_SECRET is told, not a crypto stack', async () => {
