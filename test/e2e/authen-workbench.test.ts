@@ -55,6 +55,26 @@ function startApp(emu: EmulatorHandle): Promise<{ server: Server; url: string }>
       const signature = createHash('sha1').update(`jsapi_ticket=${ticket.data.ticket}&noncestr=${nonceStr}&timestamp=${timestamp}&url=${pageUrl}`).digest('hex');
       return send(200, 'application/json', JSON.stringify({ appId: app.appId, timestamp, nonceStr, signature }));
     }
+    if (u.pathname === '/h5/playground') {
+      return send(200, 'text/html', html(`<h3>JSAPI playground</h3><pre id="log"></pre><div id="done"></div>
+<script src="${emu.url}/__emulator/h5sdk.js"></script>
+<script>
+  var results = {};
+  var p = function (name, f) { return new Promise(function (resolve) { f({ success: function (r) { results[name] = { ok: r }; resolve(); }, fail: function (e) { results[name] = { fail: e }; resolve(); } }); }); };
+  h5sdk.ready(async function () {
+    await p('locationBeforeConfig', function (cb) { tt.getLocation(cb); });
+    await p('wrongApp', function (cb) { tt.requestAccess(Object.assign({ appID: 'cli_0000000000000000', scopeList: [] }, cb)); });
+    await p('authCode', function (cb) { tt.requestAuthCode(Object.assign({ appId: ${JSON.stringify(app.appId)} }, cb)); });
+    await p('badConfig', function (cb) { h5sdk.config({ appId: ${JSON.stringify(app.appId)}, timestamp: Date.now(), nonceStr: 'x', signature: 'f'.repeat(40), jsApiList: [], onSuccess: cb.success, onFail: cb.fail }); });
+    var cfg = await (await fetch('/h5/config?url=' + encodeURIComponent(location.href.split('#')[0]))).json();
+    await p('config', function (cb) { h5sdk.config(Object.assign(cfg, { jsApiList: ['getUserInfo', 'chooseImage'], onSuccess: cb.success, onFail: cb.fail })); });
+    await p('userInfo', function (cb) { tt.getUserInfo(cb); });
+    await p('images', function (cb) { tt.chooseImage(Object.assign({ count: 2 }, cb)); });
+    document.getElementById('log').textContent = JSON.stringify(results, null, 1);
+    document.getElementById('done').textContent = 'done';
+  });
+</script>`));
+    }
     if (u.pathname === '/h5') {
       return send(200, 'text/html', html(`<h3>Tiny H5 app</h3><div id="who">Loading…</div><div id="code"></div><div id="loc"></div>
 <script src="${emu.url}/__emulator/h5sdk.js"></script>
@@ -181,5 +201,26 @@ describeBrowser('Feishu login in the browser: authorize page, QR login, the Work
     await outside.goto(`${app.url}/h5`);
     await outside.locator('#who', { hasText: 'Not inside Feishu' }).waitFor();
     expect(await outside.evaluate(() => typeof (window as unknown as { tt?: unknown }).tt)).toBe('undefined');
+  });
+
+  it('the JSAPI bridge: config is checked, JSAPIs that need it wait for it, the answers come from the emulator', async () => {
+    await fetch(`${emu.url}/__emulator/apps/${emu.app.appId}/h5`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ home_url: `${app.url}/h5/playground`, name: 'Playground' }) });
+    const page = await newPage();
+    await page.goto(`${emu.url}/#/workbench?as=${ou('bob')}&app=${emu.app.appId}`);
+    const frame = page.frameLocator('[data-testid="workbench-frame"]');
+    await frame.locator('#done', { hasText: 'done' }).waitFor();
+    const r = JSON.parse(await frame.locator('#log').innerText());
+    expect(r.locationBeforeConfig.fail.errno).toBe(104);
+    expect(r.wrongApp.fail.errString).toContain('is not this app');
+    expect(r.authCode.ok.code).toMatch(/^[A-Za-z0-9_-]{64,}$/);
+    expect(r.badConfig.fail.errString).toContain('signature');
+    expect(r.config.ok).toBeTruthy();
+    expect(r.userInfo.ok.userInfo).toMatchObject({ nickName: 'Bob Li' });
+    expect(r.userInfo.ok.userInfo.avatarUrl).toContain('/__emulator/avatars/');
+    expect(r.images.ok.tempFilePaths).toHaveLength(2);
+    expect((await fetch(r.images.ok.tempFilePaths[0])).headers.get('content-type')).toContain('image/svg+xml');
+    await page.locator('.toast', { hasText: 'Playground picked 2 images' }).waitFor();
+    await screenshot(page, 'authen-5-workbench-jsapi');
+    expect(page.errors).toEqual([]);
   });
 });

@@ -87,10 +87,10 @@ function AppFrame({ app, user, location, onClose }) {
       const reply = (body) => e.source.postMessage({ __feishuBridge: 'reply', id: d.id, ...body }, e.origin);
       try {
         const result = await answer(d.method, d.params ?? {}, { ...live.current, configured, url, frame: frame.current });
-        if (d.method !== 'hello') setCalls((c) => [...c.slice(-7), { method: d.method, ok: true }]);
+        if (d.method !== 'hello') setCalls((c) => [...c.slice(-5), { method: d.method, ok: true }]);
         reply({ ok: true, result });
       } catch (err) {
-        setCalls((c) => [...c.slice(-7), { method: d.method, ok: false, error: err?.errString ?? String(err) }]);
+        setCalls((c) => [...c.slice(-5), { method: d.method, ok: false, error: err?.errString ?? String(err) }]);
         reply({ ok: false, error: err?.errno ? err : fail(100, String(err?.message ?? err)) });
       }
     };
