@@ -12,8 +12,8 @@ import { prepareBody, sendOnce, serializeParams, TransportFailure } from './tran
 export const IDEMPOTENT_HEADER = 'x-feishu-hub-idempotent';
 export const TENANT_HEADER = 'x-feishu-hub-tenant-key';
 
-/** Paths that take no bearer token. */
-const NO_TOKEN = /^\/open-apis\/(auth\/v3|bot\/v2\/hook|bot\/hook)\//;
+/** Paths that take no bearer token (the v2 OAuth token endpoint authenticates with client_id/secret in the body). */
+const NO_TOKEN = /^\/open-apis\/(auth\/v3|authen\/v2\/oauth|bot\/v2\/hook|bot\/hook)\//;
 
 export interface CallRequest {
   method?: string;

@@ -3,8 +3,10 @@ import { platformCapability } from '../platform/index.js';
 import { eventsCapability } from '../events/index.js';
 import { botCapability } from '../bot/index.js';
 import { cardsCapability } from '../cards/index.js';
+import { ssoCapability } from '../sso/index.js';
 import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
+import { directoryCapability } from '../contact/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -15,6 +17,8 @@ export const builtinCapabilities: Capability<any>[] = [
   eventsCapability,
   botCapability,
   cardsCapability,
+  ssoCapability,
   approvalCapability,
   alertsCapability,
+  directoryCapability,
 ];
