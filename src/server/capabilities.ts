@@ -6,7 +6,6 @@ import { cardsCapability } from '../cards/index.js';
 import { ssoCapability } from '../sso/index.js';
 import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
-import { directoryCapability } from '../contact/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -20,5 +19,4 @@ export const builtinCapabilities: Capability<any>[] = [
   ssoCapability,
   approvalCapability,
   alertsCapability,
-  directoryCapability,
 ];
