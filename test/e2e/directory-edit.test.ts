@@ -77,7 +77,7 @@ describeBrowser('the Directory page: an administrator edits the organisation', (
     await edit.getByTestId('directory-dialog-submit').click();
     await page.locator('.toast', { hasText: 'Saved Grace Sun-Li' }).waitFor();
     await page.waitForURL((u) => u.hash === '#/directory/sales?user=grace');
-    await page.waitForFunction(() => [...document.querySelectorAll('.dir-person-name')].some((e) => e.textContent?.startsWith('Grace Sun-Li')));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.dir-person-name')).some((e) => e.textContent?.startsWith('Grace Sun-Li')));
     expect(await memberNames(page)).toEqual(['Dave Chen', 'Grace Sun-Li']);
     expect(await page.getByTestId('directory-profile').locator('.dir-profile-row', { hasText: 'Department' }).innerText()).toContain('Sales');
 
@@ -128,7 +128,7 @@ describeBrowser('the Directory page: an administrator edits the organisation', (
     await screenshot(page, 'directory-edit-5-rename-department');
     await edit.getByTestId('directory-dialog-submit').click();
     await page.locator('.toast', { hasText: 'Saved SecOps' }).waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll('.dir-nav-name')].some((e) => e.textContent === 'SecOps'));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.dir-nav-name')).some((e) => e.textContent === 'SecOps'));
     expect(await treeNames(page)).toEqual(['Organization', 'Engineering', 'SRE', 'Sales', 'Finance', 'SecOps']);
     await screenshot(page, 'directory-edit-6-department-renamed');
 
@@ -136,7 +136,7 @@ describeBrowser('the Directory page: an administrator edits the organisation', (
     await page.getByTestId('directory-delete-department').click();
     await page.getByTestId('directory-remove-dialog').getByTestId('directory-dialog-submit').click();
     await page.locator('.toast', { hasText: 'SecOps deleted' }).waitFor();
-    await page.waitForFunction(() => ![...document.querySelectorAll('.dir-nav-name')].some((e) => e.textContent === 'SecOps'));
+    await page.waitForFunction(() => !Array.from(document.querySelectorAll('.dir-nav-name')).some((e) => e.textContent === 'SecOps'));
     expect(new URL(page.url()).hash).toBe('#/directory');
 
     // SRE has people: the platform's 43011, shown as it is; nothing changes.
@@ -156,5 +156,26 @@ describeBrowser('the Directory page: an administrator edits the organisation', (
     expect(events[1].old_object).toMatchObject({ name: 'Security', parent_department_id: od('engineering') });
     expect(events[2]).toMatchObject({ object: { status: { is_deleted: true } }, old_object: { status: { is_deleted: false }, open_department_id: security.open_department_id } });
     expect(page.errors).toEqual([]);
+  });
+
+  it('shows a generated organisation of 5,000 people in 500 departments', async () => {
+    const seeded = await control(emu).call('POST', '/__emulator/directory/seed', { users: 5000, departments: 500, seed: 'e2e' });
+    expect(seeded.body).toMatchObject({ users: 5000, departments: 500 });
+    const page = await open('#/directory');
+    expect(await page.locator('.dir-head-sub').innerText()).toBe('5000 active of 5000 people · 500 departments');
+    expect(await page.locator('[data-testid="directory-member"]').count()).toBe(200);
+    expect(await page.locator('.dir-more').innerText()).toContain('first 200 of 5000');
+    // A department: its people, its sub-departments, its leader.
+    const top = emu.state.departments.find((d) => d.parent_department_id === '0')!;
+    await page.locator(`.dir-nav-item[data-department-id="${top.department_id}"]`).click();
+    await page.waitForFunction((name) => document.querySelector('.dir-crumbs .current')?.textContent === name, top.name);
+    const leader = emu.state.users.find((u) => u.open_id === top.leader_user_id)!;
+    expect(await page.locator('.dir-head-sub').innerText()).toContain(`Leader ${leader.en_name}`);
+    await page.getByPlaceholder('Search people').fill(leader.email);
+    await page.locator(`[data-testid="directory-member"][data-user-id="${leader.user_id}"]`).waitFor();
+    await imagesLoaded(page);
+    await screenshot(page, 'directory-edit-8-generated-org');
+    expect(page.errors).toEqual([]);
+    await control(emu).reset();
   });
 });

@@ -305,7 +305,6 @@ export function removeDepartment(ctx: EmulatorContext, d: DirectoryDepartment): 
   const covered = new Set([...ctx.slice(AuthState).apps.keys()].filter((a) => dir.departmentInScope(a, d.department_id)));
   const object = departmentEventObject(ctx, d, true);
   dir.removeDepartment(d);
-  for (const scope of dir.scopes.values()) scope.department_ids = scope.department_ids.filter((k) => k !== d.department_id);
   return publish(ctx, 'contact.department.deleted_v3', { object, old_object: { status: { is_deleted: false }, open_department_id: d.open_department_id } }, (a) => covered.has(a));
 }
 
@@ -442,8 +441,7 @@ export function registerDirectoryControlRoutes(app: FastifyInstance, ctx: Emulat
         return u.open_id;
       });
       const dir = dirOf(ctx);
-      if (departmentIds.includes(ROOT)) dir.scopes.delete(appId);
-      else dir.scopes.set(appId, { department_ids: departmentIds, user_ids: [...new Set(userIds)] } satisfies ContactScope);
+      dir.setScope(appId, { department_ids: departmentIds, user_ids: [...new Set(userIds)] } satisfies ContactScope);
       return scopeView(ctx, appId);
     } catch (e) {
       return refuse(reply, e);
@@ -453,7 +451,7 @@ export function registerDirectoryControlRoutes(app: FastifyInstance, ctx: Emulat
   app.delete('/__emulator/apps/:app_id/contact-scope', async (req, reply) => {
     const appId = (req.params as { app_id: string }).app_id;
     if (!appOf(appId)) return reply.status(404).send({ error: 'no such app' });
-    dirOf(ctx).scopes.delete(appId);
+    dirOf(ctx).setScope(appId, undefined);
     return scopeView(ctx, appId);
   });
 }

@@ -63,6 +63,8 @@ export class DirectoryState implements Slice<DirectorySnapshot> {
   /** Bumped on every change; derived data (member counts) is rebuilt when it moved. */
   private version = 0;
   private counts?: { version: number; members: Map<string, number> };
+  /** Active people each app may see, in directory order (the users list pages through it). */
+  private visible = new Map<string, { version: number; users: DirectoryUser[] }>();
 
   constructor() {
     this.load(seedUsers(), seedDepartments());
@@ -214,6 +216,16 @@ export class DirectoryState implements Slice<DirectorySnapshot> {
     return this.counts.members.get(key) ?? 0;
   }
 
+  /** Active people the app's contact scope covers (everyone for `undefined`), in directory order; derived once per change. */
+  activeUsersFor(appId: string | undefined): readonly DirectoryUser[] {
+    const key = appId === undefined || this.wholeTenant(appId) ? '' : appId;
+    const hit = this.visible.get(key);
+    if (hit?.version === this.version) return hit.users;
+    const users = this.users.filter((u) => !u.resigned && (key === '' || this.userInScope(key, u)));
+    this.visible.set(key, { version: this.version, users });
+    return users;
+  }
+
   /** Place in the tenant (0 = the first person, the tenant manager). */
   positionOf(u: DirectoryUser): number {
     return this.userPos.get(u) ?? -1;
@@ -280,10 +292,18 @@ export class DirectoryState implements Slice<DirectorySnapshot> {
     this.removeFrom(this.childrenOf, d.parent_department_id, d);
     if (d.leader_user_id) this.removeFrom(this.leaderOf, d.leader_user_id, d);
     this.membersOf.delete(d.department_id);
+    for (const scope of this.scopes.values()) scope.department_ids = scope.department_ids.filter((k) => k !== d.department_id);
     this.changed();
   }
 
   // ---- contact scope -----------------------------------------------------------------------
+
+  /** Sets an app's contact scope (`undefined` or a scope naming "0" = the whole tenant). */
+  setScope(appId: string, scope: ContactScope | undefined): void {
+    if (!scope || scope.department_ids.includes(ROOT)) this.scopes.delete(appId);
+    else this.scopes.set(appId, scope);
+    this.changed();
+  }
 
   wholeTenant(appId: string): boolean {
     const s = this.scopes.get(appId);

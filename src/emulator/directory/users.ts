@@ -38,12 +38,6 @@ function stringArray(v: unknown, field: string): string[] {
   return list as string[];
 }
 
-/** Active users the app's scope covers, in directory order: named users and members of covered departments. */
-function usersInScope(ctx: EmulatorContext, appId: string | undefined): DirectoryUser[] {
-  const dir = ctx.slice(DirectoryState);
-  return dir.users.filter((u) => !u.resigned && canSeeUser(ctx, appId, u));
-}
-
 /**
  * Contact v3 users: get, batch, batch_get_id (email/mobile → id), find_by_department and the
  * deprecated list. With a tenant token the app's contact scope applies (see scope.ts).
@@ -119,7 +113,7 @@ export function registerContactUserRoutes(app: FastifyInstance, ctx: EmulatorCon
       const key = visibleDepartmentKey(ctx, appId, q.department_id, deptType);
       users = ctx.slice(DirectoryState).directMembers(key);
     } else {
-      users = usersInScope(ctx, appId);
+      users = ctx.slice(DirectoryState).activeUsersFor(appId);
     }
     return ok(reply, pageOf(users, offset, size, (u) => userView(ctx, u, idType, deptType)));
   });
