@@ -83,6 +83,7 @@ describe('a product added to the list', () => {
     const web = (await env.ctl.call('GET', '/__emulator/web/state')).body;
     expect(web.pages).toEqual([
       { product: 'directory', title: 'Directory', path: '/#/directory', icon: 'contacts', module: '/__emulator/web/pages/directory/directory.js' },
+      { product: 'authen', title: 'Workbench', path: '/#/workbench', icon: 'workbench', module: '/__emulator/web/pages/authen/workbench.js' },
       { product: 'im', title: 'Messenger', path: '/' },
       { product: 'approval', title: 'Approval', path: '/#/approval', icon: 'approval', module: '/__emulator/web/pages/approval/approval.js' },
       { product: 'notes', title: 'Notes', path: '/__emulator/notes' },
@@ -99,7 +100,7 @@ describe('a product added to the list', () => {
   it('is in the snapshot under its name, and PUT /__emulator/snapshot brings it back', async () => {
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'kept' });
     const snap = await snapshot();
-    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'im', 'events', 'approval', 'webhook-bot', 'control', 'notes']);
+    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'authen', 'im', 'events', 'approval', 'webhook-bot', 'control', 'notes']);
     expect(snap.notes.notes.map((n: Note) => n.text)).toEqual(['welcome', 'kept']);
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'not in the snapshot' });
     expect(await restore(snap)).toMatchObject({ status: 200, body: { ok: true } });
