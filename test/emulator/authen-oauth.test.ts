@@ -48,6 +48,9 @@ describe('authorize page', () => {
     const again = await open(`${authorizeUrl(env.emu, { state: 'z', scope: 'contact:user.email:readonly' })}&account=${carol.open_id}`);
     expect(again.status).toBe(302);
     expect(again.location).toContain('code=');
+    const forced = await open(`${authorizeUrl(env.emu, { scope: 'contact:user.email:readonly', prompt: 'consent' })}&account=${carol.open_id}`);
+    expect(forced.status).toBe(200);
+    expect(forced.text).toContain('name="prompt" value="consent"');
     const more = await open(`${authorizeUrl(env.emu, { scope: 'contact:user.phone:readonly' })}&account=${carol.open_id}`);
     expect(more.status).toBe(200);
     expect(more.text).toContain('data-action="authorize"');

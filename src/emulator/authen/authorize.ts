@@ -79,7 +79,7 @@ export function readAuthorizeRequest(ctx: EmulatorContext, q: Record<string, unk
     challengeMethod = m;
   }
   const query: Record<string, string> = {};
-  for (const k of ['client_id', 'app_id', 'response_type', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method']) {
+  for (const k of ['client_id', 'app_id', 'response_type', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'prompt']) {
     const v = str(q[k]);
     if (v !== undefined) query[k] = v;
   }
@@ -203,8 +203,9 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: EmulatorConte
         if (!account) return sendPage(reply, 200, accountPicker(ctx, req, path));
         const user = signInUser(ctx, account);
         const granted = ctx.slice(AuthenState).grant(req.app.appId, user.open_id)?.scopes ?? [];
-        // Feishu skips the consent for scopes the user already granted this app.
-        if ([BASE_SCOPE, ...req.scopes].every((s) => granted.includes(s))) return reply.redirect(approve(ctx, req, user), 302);
+        // Feishu skips the consent for scopes the user already granted this app (unless prompt=consent).
+        const ask = str(q.prompt) === 'consent';
+        if (!ask && [BASE_SCOPE, ...req.scopes].every((s) => granted.includes(s))) return reply.redirect(approve(ctx, req, user), 302);
         return sendPage(reply, 200, consentPage(ctx, req, user, path));
       } catch (e) {
         return sendError(reply, e);
