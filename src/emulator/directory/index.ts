@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { defineProduct } from '../product.js';
 import { registerContactDepartmentRoutes } from './departments.js';
-import { registerDirectoryControlRoutes } from './mutations.js';
+import { registerDirectoryControlRoutes } from './control.js';
 import { directoryPage, registerDirectoryPageRoutes } from './page.js';
 import { DirectoryState } from './state.js';
 import { registerContactUserRoutes } from './users.js';
