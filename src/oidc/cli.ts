@@ -7,7 +7,6 @@ import { keepRetiredMs, oidcConfigSchema, type OidcConfig } from './config.js';
 import { SigningKeys, type KeyInfo } from './keys.js';
 import { oidcSandboxConfig } from './sandbox.js';
 import { oidcSecret } from './secrets.js';
-import { namespacedOidcMigrations } from './tables.js';
 
 const iso = (ms?: number) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
 
@@ -17,9 +16,13 @@ async function withKeys<T>(fn: (keys: SigningKeys, store: Store) => Promise<T>):
   const { value, problems } = parseCapabilityConfig({ name: 'oidc', config: { schema: oidcConfigSchema, yamlKey: 'oidc' }, sandbox: { config: oidcSandboxConfig } }, hubConfig);
   if (problems.length) throw new UsageError(problems.join('\n'));
   const config = (value ?? oidcConfigSchema.parse({})) as OidcConfig;
-  const store = await openDatabase(hubConfig.databaseUrl, { migrations: namespacedOidcMigrations });
+  // The hub runs the migrations (its own and every capability's): this reads what it made.
+  const store = await openDatabase(hubConfig.databaseUrl, { migrate: false });
   try {
     return await fn(new SigningKeys(store, await oidcSecret(hubConfig, store), { keepMs: keepRetiredMs(config) }), store);
+  } catch (err) {
+    if (/no such table|does not exist/.test((err as Error).message)) throw new Error('no OIDC keys in DATABASE_URL yet: start the hub there once (it makes its tables and first key), or point DATABASE_URL at the hub\'s database');
+    throw err;
   } finally {
     await store.close();
   }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import Provider, { interactionPolicy, type Account, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
@@ -29,7 +29,7 @@ export interface ProviderOptions {
   trustProxy: boolean;
   logger: Logger;
   /** Called when a person confirms an RP-initiated logout (the hub's own session ends too), before the answer goes out. */
-  onLogout?: (request: FastifyRequest | undefined) => Promise<void> | void;
+  onLogout?: (req: IncomingMessage, res: ServerResponse, request: FastifyRequest | undefined) => Promise<void> | void;
 }
 
 /** The hub users the provider has seen, by subject (what `findAccount` reads at the token and userinfo endpoints). */
@@ -171,7 +171,7 @@ export function createProvider(o: ProviderOptions): Provider {
   });
   provider.use(async (ctx, next) => {
     await next();
-    if (ctx.state.endHubSession) await o.onLogout?.((ctx.req as RequestWithSubject)[HUB_REQUEST]);
+    if (ctx.state.endHubSession) await o.onLogout?.(ctx.req, ctx.res, (ctx.req as RequestWithSubject)[HUB_REQUEST]);
   });
   return provider;
 }

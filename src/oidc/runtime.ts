@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { JWK } from 'jose';
@@ -118,7 +119,7 @@ export class OidcRuntime {
       directory: () => this.directory(),
       trustProxy: this.o.hubConfig.http.trustProxy !== false,
       logger: this.o.logger,
-      onLogout: (request) => this.endHubSession(request),
+      onLogout: (req, res, request) => this.endHubSession(req, res, request),
     });
   }
 
@@ -126,12 +127,11 @@ export class OidcRuntime {
    * RP-initiated logout ends the hub's session too: this browser's (hub.sso.endSession) when the
    * sso capability offers it, else every session of that person (hub.sso.logoutEverywhere).
    */
-  private async endHubSession(request: FastifyRequest | undefined): Promise<void> {
-    if (!request) return;
-    const sso = (this.o.hub as unknown as { sso?: SsoLike & { endSession?: (r: FastifyRequest) => Promise<unknown>; logoutEverywhere?: (u: OidcUser) => Promise<unknown> } }).sso;
+  private async endHubSession(req: IncomingMessage, res: ServerResponse, request: FastifyRequest | undefined): Promise<void> {
+    const sso = (this.o.hub as unknown as { sso?: SsoLike & { endSession?: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>; logoutEverywhere?: (u: OidcUser) => Promise<unknown> } }).sso;
     try {
-      if (sso?.endSession) return void (await sso.endSession(request));
-      const user = await sso?.currentUser(request);
+      if (sso?.endSession) return void (await sso.endSession(req, res));
+      const user = request && (await sso?.currentUser(request));
       if (user && sso?.logoutEverywhere) await sso.logoutEverywhere(user);
     } catch (err) {
       this.o.logger.warn({ err }, 'could not end the hub session at OIDC logout');
