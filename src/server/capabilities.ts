@@ -4,6 +4,7 @@ import { eventsCapability } from '../events/index.js';
 import { botCapability } from '../bot/index.js';
 import { cardsCapability } from '../cards/index.js';
 import { ssoCapability } from '../sso/index.js';
+import { oidcCapability } from '../oidc/index.js';
 import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
 
@@ -17,6 +18,7 @@ export const builtinCapabilities: Capability<any>[] = [
   botCapability,
   cardsCapability,
   ssoCapability,
+  oidcCapability,
   approvalCapability,
   alertsCapability,
 ];
