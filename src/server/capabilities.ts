@@ -7,6 +7,7 @@ import { ssoCapability } from '../sso/index.js';
 import { oidcCapability } from '../oidc/index.js';
 import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
+import { directoryCapability } from '../contact/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -21,4 +22,5 @@ export const builtinCapabilities: Capability<any>[] = [
   oidcCapability,
   approvalCapability,
   alertsCapability,
+  directoryCapability,
 ];
