@@ -102,6 +102,12 @@ describe('the app’s contact scope', () => {
     const set = await call('PUT', `/__emulator/apps/${OTHER.appId}/contact-scope`, { department_ids: ['engineering'], user_ids: ['erin@example.com'] });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ whole_tenant: false, department_ids: ['engineering'], user_ids: [ou('erin')] });
+    // The app is told: contact.scope.updated_v3 with what was added (the whole tenant, the root, has no object).
+    const [scopeEvent] = await pushed(rxOther, 1);
+    expect(scopeEvent.header.event_type).toBe('contact.scope.updated_v3');
+    expect(scopeEvent.event.added.departments.map((d: { department_id: string }) => d.department_id)).toEqual(['engineering']);
+    expect(scopeEvent.event.added.users.map((u: { open_id: string }) => u.open_id)).toEqual([ou('erin')]);
+    expect(scopeEvent.event.removed).toEqual({ departments: [], users: [], user_groups: [] });
     const other = otherClient();
 
     const scopes = (await other.contact.scope.list({ params: { user_id_type: 'user_id', department_id_type: 'department_id' } })).data!;
@@ -282,7 +288,9 @@ describe('changes to the directory push contact events', () => {
     expect(inSales.body.events.map((e: { app_id: string }) => e.app_id)).toEqual([DEV_CREDENTIALS.appId]);
     const inFinance = await call('PATCH', '/__emulator/directory/users/erin', { job_title: 'CFO' });
     expect(inFinance.body.events.map((e: { app_id: string }) => e.app_id).sort()).toEqual([DEV_CREDENTIALS.appId, OTHER.appId].sort());
-    const [push] = await pushed(rxOther, 1);
+    // The app heard of its new scope first, then of Erin's change.
+    const [scoped, push] = await pushed(rxOther, 2);
+    expect(scoped.header.event_type).toBe('contact.scope.updated_v3');
     expect(push.header).toMatchObject({ app_id: OTHER.appId, event_type: 'contact.user.updated_v3' });
     expect(push.event.old_object).toEqual({ job_title: 'Controller' });
     // Moving someone into the scope tells the app too.

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { hex, newId } from '../ids.js';
 import { AuthState } from '../auth/index.js';
-import { DirectoryState, ROOT, type DirectoryDepartment, type DirectoryUser } from './state.js';
-import { departmentEventObject, userEventObject } from './views.js';
+import { DirectoryState, ROOT, type ContactScope, type DirectoryDepartment, type DirectoryUser } from './state.js';
+import { departmentEventObject, departmentView, userEventObject, userView } from './views.js';
 
 /**
  * The directory as an administrator changes it (the admin console's add/edit/remove, here control
@@ -268,3 +268,38 @@ export function removeDepartment(ctx: EmulatorContext, d: DirectoryDepartment): 
   return publish(ctx, 'contact.department.deleted_v3', { object, old_object: { status: { is_deleted: false }, open_department_id: d.open_department_id } }, (a) => covered.has(a));
 }
 
+
+/**
+ * Sets an app's contact scope (`undefined` = the whole tenant) and, when what it names changed,
+ * pushes `contact.scope.updated_v3` to that app: the departments and people added and removed
+ * (the whole tenant is the root, which has no object of its own).
+ */
+export function changeScope(ctx: EmulatorContext, appId: string, scope: ContactScope | undefined): Pushed[] {
+  const dir = dirOf(ctx);
+  const named = () => {
+    const s = dir.scopes.get(appId);
+    return !s ? { departments: [ROOT], users: [] as string[] } : { departments: s.department_ids, users: s.user_ids };
+  };
+  const before = named();
+  dir.setScope(appId, scope);
+  const after = named();
+  const minus = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+  const departments = (keys: string[]) => keys.flatMap((k) => {
+    const d = dir.department(k);
+    return d ? [departmentView(ctx, d, 'open_id', 'open_department_id')] : [];
+  });
+  const users = (ids: string[]) => ids.flatMap((o) => {
+    const u = dir.findUser(o, 'open_id');
+    return u ? [userView(ctx, u, 'open_id', 'open_department_id')] : [];
+  });
+  const addedKeys = { departments: minus(after.departments, before.departments), users: minus(after.users, before.users) };
+  const removedKeys = { departments: minus(before.departments, after.departments), users: minus(before.users, after.users) };
+  const changes = addedKeys.departments.length + addedKeys.users.length + removedKeys.departments.length + removedKeys.users.length;
+  if (changes === 0 || !listening(ctx, appId)) return [];
+  const event = {
+    added: { departments: departments(addedKeys.departments), users: users(addedKeys.users), user_groups: [] },
+    removed: { departments: departments(removedKeys.departments), users: users(removedKeys.users), user_groups: [] },
+  };
+  const eventType = 'contact.scope.updated_v3';
+  return [{ app_id: appId, event_type: eventType, event_id: ctx.events.publish(appId, eventType, event, { tenantKey: dir.tenantKey }) }];
+}

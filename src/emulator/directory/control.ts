@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EmulatorContext } from '../context.js';
 import { AuthState } from '../auth/index.js';
 import {
+  changeScope,
   createDepartment,
   createUser,
   departmentKey,
@@ -194,9 +195,8 @@ export function registerDirectoryControlRoutes(app: FastifyInstance, ctx: Emulat
         if (!u) throw new Refusal(404, `no person ${id}`);
         return u.open_id;
       });
-      const dir = dirOf(ctx);
-      dir.setScope(appId, { department_ids: departmentIds, user_ids: [...new Set(userIds)] } satisfies ContactScope);
-      return scopeView(ctx, appId);
+      const events = changeScope(ctx, appId, { department_ids: departmentIds, user_ids: [...new Set(userIds)] } satisfies ContactScope);
+      return { ...scopeView(ctx, appId), events };
     } catch (e) {
       return refuse(reply, e);
     }
@@ -205,7 +205,7 @@ export function registerDirectoryControlRoutes(app: FastifyInstance, ctx: Emulat
   app.delete('/__emulator/apps/:app_id/contact-scope', async (req, reply) => {
     const appId = (req.params as { app_id: string }).app_id;
     if (!appOf(appId)) return reply.status(404).send({ error: 'no such app' });
-    dirOf(ctx).setScope(appId, undefined);
-    return scopeView(ctx, appId);
+    const events = changeScope(ctx, appId, undefined);
+    return { ...scopeView(ctx, appId), events };
   });
 }
