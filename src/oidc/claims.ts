@@ -18,14 +18,21 @@ export interface OidcUser {
 export interface DirectoryUser {
   department_ids?: string[];
   employee_no?: string;
+  /** `active`, `resigned`, `frozen`, `inactive`, `deleted` (the contact capability's words). */
+  status?: string;
   departments?: { department_id?: string; name?: string }[] | string[];
   [key: string]: unknown;
 }
 
 export interface DirectoryLike {
+  /** False when the contact capability is present but off. */
+  enabled?: boolean;
   user(openId: string): Promise<DirectoryUser | undefined> | DirectoryUser | undefined;
   department?(departmentId: string): Promise<{ name?: string } | undefined> | { name?: string } | undefined;
 }
+
+/** People the directory says have left (or are frozen) get no more tokens, refreshes included. */
+export const GONE = new Set(['resigned', 'frozen', 'deleted']);
 
 /** The user's `sub`: the configured Feishu id (undefined when this user has none, e.g. no email). */
 export function subjectOf(user: OidcUser, field: SubjectField): string | undefined {

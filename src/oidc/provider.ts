@@ -5,7 +5,7 @@ import Provider, { interactionPolicy, type Account, type ClientMetadata, type Co
 import type { Logger } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { KyselyOidcAdapter } from './adapter.js';
-import { claimsOf, type DirectoryLike, type OidcUser } from './claims.js';
+import { claimsOf, GONE, type DirectoryLike, type OidcUser } from './claims.js';
 import { SCOPE_CLAIMS, SCOPES, type OidcConfig } from './config.js';
 import { errorPage, logoutPage, signedOutPage } from './pages.js';
 
@@ -148,6 +148,13 @@ export function createProvider(o: ProviderOptions): Provider {
     findAccount: async (_ctx, sub): Promise<Account | undefined> => {
       const user = await o.accounts.find(sub);
       if (!user) return undefined;
+      // Someone who left the company gets no more tokens (a refresh fails), when the directory knows it.
+      const directory = o.directory?.();
+      const row = directory && (await Promise.resolve(directory.user(user.open_id)).catch(() => undefined));
+      if (row?.status && GONE.has(row.status)) {
+        o.logger.info({ sub, status: row.status }, 'oidc: the directory says this person left; no token');
+        return undefined;
+      }
       return {
         accountId: sub,
         claims: async (_use, scope) => ({ ...(await claimsOf(user, { subject: config.subject, scope, emailVerified: config.email_verified, directory: o.directory?.() })), sub }),

@@ -69,7 +69,7 @@ export class OidcRuntime {
 
   directory(): DirectoryLike | undefined {
     const d = (this.o.hub as unknown as { directory?: DirectoryLike }).directory;
-    return d && typeof d.user === 'function' ? d : undefined;
+    return d && typeof d.user === 'function' && d.enabled !== false ? d : undefined;
   }
 
   /** The provider for the current signing keys. */

@@ -33,6 +33,24 @@ const stubSso = defineCapability({
   },
 });
 
+/** A stand-in for the contact capability's hub.directory. */
+const directory: Record<string, { department_ids: string[]; employee_no?: string; status: string }> = {
+  ou_alice: { department_ids: ['od-eng', 'od-sre'], employee_no: 'E001', status: 'active' },
+  ou_bob: { department_ids: ['od-eng'], status: 'active' },
+};
+const departments: Record<string, string> = { 'od-eng': 'Engineering', 'od-sre': 'SRE' };
+const stubDirectory = defineCapability({
+  name: 'directory',
+  setup: ({ decorate }) =>
+    decorate({
+      directory: {
+        enabled: true,
+        user: async (id: string) => directory[id],
+        department: async (id: string) => (departments[id] ? { name: departments[id] } : undefined),
+      },
+    }),
+});
+
 const SECRET = 'rp-secret-0123456789abcdef';
 describe('OIDC provider (stub login)', () => {
   let t: TestHub;
@@ -40,7 +58,7 @@ describe('OIDC provider (stub login)', () => {
   const redirectUri = 'http://127.0.0.1:1/cb';
   beforeAll(async () => {
     t = await createTestHub({
-      capabilities: [...builtinCapabilities.filter((c) => c.name !== 'sso' && c.name !== 'oidc'), stubSso, oidcCapability],
+      capabilities: [...builtinCapabilities.filter((c) => !['sso', 'oidc', 'directory'].includes(c.name)), stubSso, stubDirectory, oidcCapability],
       sections: { oidc: { clients: [{ client_id: 'wiki', client_name: 'Wiki', client_secret: SECRET, redirect_uris: [redirectUri], post_logout_redirect_uris: ['http://127.0.0.1:1/bye'] }] } },
     });
     rp = await discover(`${t.hub.url}/oidc`, 'wiki', SECRET, redirectUri);
@@ -102,6 +120,21 @@ describe('OIDC provider (stub login)', () => {
     // With no hub session at all, prompt=none cannot log in.
     await browser.fetch(`${t.hub.url}/stub/logout`);
     await expect(codeFlow(rp, browser, { scope: 'openid', prompt: 'none' })).rejects.toMatchObject({ error: 'login_required' });
+  });
+
+  it('department and employee claims come from the directory when granted; someone who left gets no more tokens', async () => {
+    const browser = new Browser();
+    const { tokens } = await codeFlow(rp, browser, { scope: 'openid profile department employee offline_access', prompt: 'consent' });
+    expect(tokens.claims()).toMatchObject({ sub: 'on_alice', department_ids: ['od-eng', 'od-sre'], departments: ['Engineering', 'SRE'], employee_no: 'E001' });
+    expect(tokens.claims()!.email).toBeUndefined(); // email scope not asked
+    const info = await oc.fetchUserInfo(rp.config, tokens.access_token, 'on_alice');
+    expect(info).toMatchObject({ departments: ['Engineering', 'SRE'] });
+    directory.ou_alice.status = 'resigned';
+    try {
+      await expect(oc.refreshTokenGrant(rp.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    } finally {
+      directory.ou_alice.status = 'active';
+    }
   });
 
   it('refuses a request without PKCE and an unregistered redirect_uri', async () => {
