@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_CREDENTIALS, type EmulatorOptions } from '../../src/emulator/index.js';
 import { sdkClient, useEmulator } from '../helpers/emulator.js';
 import { sdkFailure, user } from '../helpers/im.js';
+import { codeFor, tokenV2 } from './authen-helpers.js';
 import { startReceiver, waitUntil } from './events-receiver.js';
 
 /**
@@ -135,6 +136,18 @@ describe('the app’s contact scope', () => {
     expect((await env.client.contact.user.get({ path: { user_id: 'dave' }, params: { user_id_type: 'user_id' } })).data!.user!.user_id).toBe('dave');
     await env.ctl.reset();
     expect((await call('GET', `/__emulator/apps/${OTHER.appId}/contact-scope`)).body.whole_tenant).toBe(true);
+  });
+
+  it('a user access token sees the whole tenant (the person’s visibility), whatever the app’s scope', async () => {
+    await call('PUT', `/__emulator/apps/${DEV_CREDENTIALS.appId}/contact-scope`, { department_ids: ['finance'] });
+    await expectContactError(env.client.contact.user.get({ path: { user_id: 'dave' }, params: { user_id_type: 'user_id' } }), 41050);
+    const { code } = await codeFor(env.emu, 'alice');
+    const token = (await tokenV2(env.emu, { grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:8765/callback/feishu' })).json.access_token as string;
+    expect(token).toMatch(/^u-/);
+    const dave = await env.client.contact.user.get({ path: { user_id: 'dave' }, params: { user_id_type: 'user_id' } }, lark.withUserAccessToken(token));
+    expect(dave.data!.user!.email).toBe('dave@example.com');
+    const scopes = await env.client.contact.scope.list({}, lark.withUserAccessToken(token));
+    expect(scopes.data!.department_ids).toEqual(['0']);
   });
 
   it('refuses unknown departments, people and apps', async () => {
