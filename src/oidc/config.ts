@@ -100,8 +100,8 @@ export function clientSecrets(config: OidcConfig, env: NodeJS.ProcessEnv = proce
     if (c.public) return;
     if (c.client_secret) return void secrets.set(c.client_id, c.client_secret);
     const value = env[c.client_secret_env!];
-    if (!value) problems.push(`oidc.clients[${i}] (${c.client_id}): client_secret_env ${c.client_secret_env} is not set in the environment`);
-    else if (value.length < 16) problems.push(`oidc.clients[${i}] (${c.client_id}): ${c.client_secret_env} must be at least 16 characters`);
+    if (!value) problems.push(`oidc.clients.${i} (${c.client_id}): client_secret_env ${c.client_secret_env} is not set in the environment`);
+    else if (value.length < 16) problems.push(`oidc.clients.${i} (${c.client_id}): ${c.client_secret_env} must be at least 16 characters`);
     else secrets.set(c.client_id, value);
   });
   return { secrets, problems };

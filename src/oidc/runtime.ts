@@ -90,7 +90,7 @@ export class OidcRuntime {
         await probe.Client.find(c.client_id);
       } catch (err) {
         const e = err as { error_description?: string; message: string };
-        problems.push(`oidc.clients[${i}] (${c.client_id}): ${e.error_description ?? e.message}`);
+        problems.push(`oidc.clients.${i} (${c.client_id}): ${e.error_description ?? e.message}`);
       }
     }
     if (problems.length) throw new ConfigError(problems);
