@@ -136,6 +136,19 @@ export const ssoCapability = defineCapability({
       publicUrl: ctx.hubConfig.http.publicUrl,
       logger: ctx.logger,
     });
+    // Sandbox: the demo H5 page is the app's home page in the local Feishu's Workbench, as a
+    // developer would set it on the app's settings page.
+    if (ctx.hubConfig.sandbox && cfg.me_page) {
+      app.server.once('listening', () => {
+        const address = app.server.address();
+        if (!address || typeof address === 'string') return;
+        const host = ctx.hubConfig.http.host.includes(':') ? `[${ctx.hubConfig.http.host}]` : ctx.hubConfig.http.host;
+        const home = `${ctx.hubConfig.http.publicUrl?.replace(/\/+$/, '') ?? `http://${host}:${address.port}`}/me/h5`;
+        fetch(`${ctx.platform.domain}/__emulator/apps/${ctx.platform.appId}/h5`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ home_url: home, name: 'feishu-hub' }) })
+          .then((res) => (res.ok ? undefined : ctx.logger.debug({ status: res.status }, 'the local Feishu did not take the H5 home page')))
+          .catch((err: unknown) => ctx.logger.debug({ err }, 'could not set the H5 home page on the local Feishu'));
+      });
+    }
   },
   jobs: [
     {

@@ -11,7 +11,7 @@ const STYLE = `
   .row{display:flex;gap:16px;align-items:center}.avatar{width:64px;height:64px;border-radius:50%;background:#e8f0ff}
   dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:16px 0}dt{color:#646a73}dd{margin:0;word-break:break-all}
   pre{background:#f5f6f7;border-radius:6px;padding:12px;font-size:12px;overflow:auto;max-height:240px}
-  #qr{margin:16px 0;min-height:40px}.or{margin:20px 0 4px;color:#646a73;font-size:13px}
+  #qr{margin:16px 0;min-height:40px}#qr iframe{display:block}.or{margin:20px 0 4px;color:#646a73;font-size:13px}
   .actions{display:flex;gap:12px;flex-wrap:wrap;margin-top:20px}
 `;
 
@@ -33,7 +33,7 @@ export function loginPage(o: { loginHref: string; qr?: { sdk: string; goto: stri
 (function () {
   var goto = ${JSON.stringify(o.qr.goto).replace(/</g, '\\u003c')};
   if (!window.QRLogin) { document.getElementById('qr').textContent = 'QR login is unavailable (the QR SDK did not load).'; return; }
-  var qr = window.QRLogin({ id: 'qr', goto: goto, width: '260', height: '260' });
+  var qr = window.QRLogin({ id: 'qr', goto: goto, width: '320', height: '380' });
   window.addEventListener('message', function (event) {
     if (qr.matchOrigin(event.origin) && qr.matchData(event.data)) window.location.href = goto + '&tmp_code=' + encodeURIComponent(event.data.tmp_code);
   });
@@ -78,4 +78,12 @@ document.getElementById('call-feishu').addEventListener('click', async function 
 export function logoutPage(o: { user?: HubUser; csrf?: string }): string {
   if (!o.user) return messagePage('Signed out', 'You are not signed in.', { href: '/login', label: 'Log in' });
   return layout('Log out', `<h1>Log out?</h1><p>You are signed in as ${esc(o.user.name)}.</p><form method="post" action="/logout"><input type="hidden" name="csrf" value="${esc(o.csrf ?? '')}"><div class="actions"><button class="btn danger" id="logout" type="submit">Log out</button><a class="btn secondary" href="/">Cancel</a></div></form>`);
+}
+
+/** The demo H5 page (an app's home page in the Feishu client's Workbench): signed in with no login page. */
+export function h5DemoPage(o: { user?: HubUser }): string {
+  if (o.user) {
+    return layout(`Signed in as ${o.user.name}`, `<div class="row">${o.user.avatar_url ? `<img class="avatar" src="${esc(o.user.avatar_url)}" alt="">` : ''}<div><h1 id="signed-in">Signed in as ${esc(o.user.name)}</h1><p class="muted">in the Feishu client, with no login page (tt.requestAccess → POST /auth/h5)</p></div></div><dl><dt>open_id</dt><dd>${esc(o.user.open_id)}</dd><dt>System user</dt><dd>${esc(o.user.system_user ?? '(not bound)')}</dd></dl>`);
+  }
+  return layout('Signing in…', `<h1 id="signing-in">Signing in with Feishu…</h1><p class="muted">Inside the Feishu client this page signs you in by itself; in a browser it sends you to the Feishu login.</p><script src="/auth/h5.js"></script>`);
 }

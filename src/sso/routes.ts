@@ -7,7 +7,7 @@ import { FeishuApiError } from '../platform/index.js';
 import { pkce, randomToken, sameText, sha256 } from './crypto.js';
 import { h5Snippet } from './h5.js';
 import { browserHosts, type FeishuProfile, type TokenSet } from './oauth.js';
-import { loginPage, logoutPage, mePage, messagePage } from './pages.js';
+import { h5DemoPage, loginPage, logoutPage, mePage, messagePage } from './pages.js';
 import { checkReturnTo, ReturnToError } from './return-to.js';
 import type { SsoService } from './service.js';
 import { ReauthRequiredError } from './tokens.js';
@@ -224,6 +224,9 @@ export async function registerSsoRoutes(app: FastifyInstance, deps: SsoRouteDeps
       const t = await service.tokens.peek(user.id).catch(() => undefined);
       return page(reply, 200, mePage({ user, csrf: request.session.csrf, accessExpiresAt: t?.accessExpiresAt, refreshExpiresAt: t?.refreshExpiresAt }));
     });
+
+    /** A demo H5 page: open it in the Feishu client (the emulator's Workbench) and it signs in by itself. */
+    app.get('/me/h5', async (request, reply) => page(reply, 200, h5DemoPage({ user: await service.currentUser(request) })));
 
     /** Calls authen/v1/user_info with the signed-in person's own token (refreshed as needed). */
     app.get('/me/feishu', { preHandler: service.requireUser() }, async (request, reply) => {
