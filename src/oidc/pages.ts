@@ -9,7 +9,7 @@ main{max-width:560px;margin:64px auto;background:#fff;border-radius:8px;box-shad
 h1{font-size:20px;margin:0 0 12px}p{line-height:1.6;color:#4e5969}
 button,a.button{display:inline-block;font-size:14px;padding:8px 16px;border-radius:6px;border:1px solid #d0d3d6;background:#fff;color:#1f2329;cursor:pointer;text-decoration:none;margin-right:8px}
 button.primary,a.button.primary{background:#3370ff;border-color:#3370ff;color:#fff}
-table{border-collapse:collapse;width:100%;margin:12px 0;font-size:14px}td,th{border-bottom:1px solid #eff0f1;padding:6px 8px;text-align:left;vertical-align:top}th{color:#646a73;font-weight:500;width:35%}
+table{border-collapse:collapse;width:100%;margin:12px 0;font-size:14px;table-layout:fixed}td{word-break:break-all}td,th{border-bottom:1px solid #eff0f1;padding:6px 8px;text-align:left;vertical-align:top}th{color:#646a73;font-weight:500;width:35%}
 code,pre{font-family:ui-monospace,Menlo,monospace;font-size:12px}pre{background:#f5f6f7;padding:12px;border-radius:6px;overflow:auto;white-space:pre-wrap;word-break:break-all}
 .muted{color:#8f959e;font-size:13px}`;
 
