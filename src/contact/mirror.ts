@@ -88,6 +88,13 @@ export class Mirror implements ChangeSink {
         if (prevId) await t.deleteFrom(this.o.table).where('id', '=', prevId).execute();
         await t.deleteFrom(this.o.table).where('open_id', '=', c.user.open_id).execute();
         if (c.type !== 'user.deleted') await t.insertInto(this.o.table).values(this.userRow(c.user, leaderIds)).execute();
+        // Rows written before this person was known name them by open_id: now by the configured id.
+        const id = this.idOf(c.user);
+        if (id !== c.user.open_id && c.type !== 'user.deleted') {
+          const stale = [...new Set([c.user.open_id, prevId].filter((x): x is string => !!x && x !== id))];
+          await t.updateTable(this.o.table).set({ leader: id }).where('leader', 'in', stale).execute();
+          if (this.o.departments_table) await t.updateTable(this.o.departments_table).set({ leader: id }).where('leader', 'in', stale).execute();
+        }
       } else if (this.o.departments_table) {
         await t.deleteFrom(this.o.departments_table).where('open_department_id', '=', c.department.open_department_id).execute();
         if (c.type !== 'department.deleted') await t.insertInto(this.o.departments_table).values(this.departmentRow(c.department, leaderIds)).execute();

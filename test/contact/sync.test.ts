@@ -91,6 +91,7 @@ describe('directory: full sync, events, reconcile', () => {
     await ctl('PATCH', `/__emulator/directory/departments/${deptRenamed.department_id}`, { name: 'Platform (renamed)' });
     await ctl('PATCH', `/__emulator/directory/departments/${deptMoved.department_id}`, { parent_department_id: '0' });
     await ctl('POST', '/__emulator/directory/departments', { name: 'Short-lived', department_id: 'short_lived' });
+    await until(() => t.hub.directory.department('short_lived'), 5000, 'the new department');
     await ctl('DELETE', '/__emulator/directory/departments/short_lived');
 
     await until(() => directoriesEqual(t.hub, t.emulator), 15_000, 'the store to equal the emulator through events');
