@@ -47,7 +47,7 @@ export const oidcCapability = defineCapability({
   config: { schema: oidcConfigSchema, yamlKey: 'oidc' },
   sandbox: {
     config: oidcSandboxConfig,
-    hint: ({ hubUrl }) => [`oidc           open ${hubUrl}/oidc/demo   (log in to an internal app via the hub's OIDC; discovery at ${hubUrl}/oidc/.well-known/openid-configuration)`],
+    hint: ({ hubUrl }) => [`oidc           ${hubUrl}/oidc/demo   (log in to an internal app via the hub's OIDC; discovery: ${hubUrl}/oidc/.well-known/openid-configuration)`],
   },
   migrations: oidcMigrations,
   setup({ config, decorate, onStart, hubConfig, logger, hub }) {
