@@ -132,9 +132,23 @@ describe('OIDC provider (stub login)', () => {
     directory.ou_alice.status = 'resigned';
     try {
       await expect(oc.refreshTokenGrant(rp.config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      await expect(oc.fetchUserInfo(rp.config, tokens.access_token, 'on_alice')).rejects.toMatchObject({ status: 401 });
     } finally {
       directory.ou_alice.status = 'active';
     }
+  });
+
+  it('a code works once: replayed, it is refused and the tokens it gave are revoked', async () => {
+    const browser = new Browser();
+    const verifier = oc.randomPKCECodeVerifier();
+    const url = oc.buildAuthorizationUrl(rp.config, { redirect_uri: redirectUri, scope: 'openid', state: 'st', code_challenge: await oc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { url: callback } = await browser.follow(url, { stop: (u) => u.href.startsWith(redirectUri) });
+    const tokens = await oc.authorizationCodeGrant(rp.config, callback, { pkceCodeVerifier: verifier, expectedState: 'st' });
+    await expect(oc.authorizationCodeGrant(rp.config, callback, { pkceCodeVerifier: verifier, expectedState: 'st' })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oc.fetchUserInfo(rp.config, tokens.access_token, 'on_alice')).rejects.toMatchObject({ status: 401 });
+    // A wrong verifier is refused too.
+    const again = await browser.follow(url, { stop: (u) => u.href.startsWith(redirectUri) });
+    await expect(oc.authorizationCodeGrant(rp.config, again.url, { pkceCodeVerifier: oc.randomPKCECodeVerifier(), expectedState: 'st' })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('refuses a request without PKCE and an unregistered redirect_uri', async () => {
