@@ -76,7 +76,7 @@ export const directoryCapability = defineCapability({
   sandbox: {
     // The emulator's seeded directory is small: synced at start, reconciled every 10 minutes.
     config: { enabled: true, reconcile_every_ms: 600_000 },
-    hint: () => ['directory      npx feishu-hub directory find alice --emulator <emulator url>   (the synced org chart; `directory status`)'],
+    hint: () => ['directory      npx feishu-hub directory find alice   (the org chart synced from the local Feishu; also directory sync, directory status)'],
   },
   migrations: directoryMigrations,
   setup({ config, decorate, on, onStart, platform, logger }) {

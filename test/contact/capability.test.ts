@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestHub, type TestHub } from '../../src/testing/index.js';
+import { control, expectEqualDirectories } from './helpers.js';
+
+/** The capability's edges: off by config, config errors at start, a sync cut off and resumed. */
+describe('directory capability', () => {
+  const hubs: TestHub[] = [];
+  afterAll(async () => {
+    for (const t of hubs) await t.close();
+  });
+
+  it('turned off, it calls no contact API and answers lookups with nothing', async () => {
+    const t = await createTestHub({ sections: { directory: { enabled: false } } });
+    hubs.push(t);
+    expect(t.hub.directory.enabled).toBe(false);
+    expect(await t.hub.directory.user(t.users.alice.open_id)).toBeUndefined();
+    expect(await t.hub.directory.find('alice')).toEqual([]);
+    await expect(t.hub.directory.sync()).rejects.toThrow(/directory is not enabled/);
+    expect(t.emulator.state.calls.filter((c) => c.path.startsWith('/open-apis/contact/'))).toEqual([]);
+  });
+
+  it('a wrong section stops the start with the key named', async () => {
+    const err = await createTestHub({ sections: { directory: { enabled: true, mirror: { table: 'people; drop table x' }, page_size: 500 } } }).then(
+      async (t) => (await t.close(), undefined),
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/directory\.mirror\.table must be a plain SQL table name/);
+    expect(err?.message).toMatch(/directory\.page_size/);
+  });
+
+  it('a full sync cut off half-way resumes where it stopped and ends equal', async () => {
+    const t = await createTestHub({ sections: { directory: { enabled: true, concurrency: 2 } } });
+    hubs.push(t);
+    await control(t.emulator, 'POST', '/__emulator/directory/seed', { users: 400, departments: 40, seed: 'resume' });
+    let faulted = false;
+    const first = t.hub.directory.sync({
+      onProgress: (p) => {
+        if (faulted || p.departmentsDone < 15) return;
+        faulted = true;
+        // Feishu starts refusing the member lists (a non-retryable answer): the run stops.
+        void control(t.emulator, 'POST', '/__emulator/faults', { path: '/open-apis/contact/v3/users/find_by_department', status: 400, code: 40003, msg: 'internal error' });
+      },
+    });
+    await expect(first).rejects.toThrow();
+    const status = await t.hub.directory.status();
+    expect(status.running).toMatchObject({ phase: 'users' });
+    expect(status.lastError).toBeTruthy();
+    await control(t.emulator, 'DELETE', '/__emulator/faults');
+    const second = await t.hub.directory.sync();
+    expect(second.resumed).toBe(true);
+    expect(second.calls).toBeLessThan(40); // the departments already fetched are not fetched again
+    await expectEqualDirectories(t.hub, t.emulator);
+    expect((await t.hub.directory.status()).running).toBeUndefined();
+  }, 60_000);
+});
