@@ -4,16 +4,24 @@ import type { AlertsConfig } from './config.js';
 import type { People } from './people.js';
 import type { AlertDb } from './tables.js';
 
+/** The hub's account binding service (hub.accounts, the sso capability), when the hub has it. */
+export interface AccountsLike {
+  bind(b: { feishu: string; system: string; source: 'config' | 'self' }): Promise<unknown>;
+  systemUserOf(feishuId: string, o?: { directory?: boolean }): Promise<string | undefined>;
+}
+
 /**
- * Who a Feishu user is in the alerting system: from the config, from the directory by email
- * (`by_email`), or bound by themselves with `/bind <id>`. Actions of unbound users are held
- * (when binding is required) and applied once they bind.
+ * Who a Feishu user is in the alerting system: from the alerts config, from the hub's account
+ * bindings (hub.accounts: sso.bindings, logins, `feishu-hub accounts bind`), from the directory by
+ * email (`by_email`), or bound by themselves with `/bind <id>` (which hub.accounts learns too).
+ * Actions of unbound users are held (when binding is required) and applied once they bind.
  */
 export class Bindings {
   constructor(
     private readonly store: Store,
     private readonly config: AlertsConfig,
     private readonly people: People,
+    private readonly accounts?: AccountsLike,
   ) {}
 
   private get db(): AlertDb {
@@ -39,6 +47,7 @@ export class Bindings {
         continue;
       }
       await this.upsert(openId, b.user, 'config');
+      await this.accounts?.bind({ feishu: openId, system: b.user, source: 'config' });
     }
     return unknown;
   }
@@ -54,6 +63,8 @@ export class Bindings {
   async userOf(openId: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('alert_bindings').select('user').where('open_id', '=', openId).executeTakeFirst();
     if (row) return row.user;
+    const bound = await this.accounts?.systemUserOf(openId, { directory: false });
+    if (bound) return bound;
     if (!this.config.bindings.by_email) return undefined;
     const email = await this.people.emailOf(openId);
     if (!email) return undefined;
@@ -63,6 +74,7 @@ export class Bindings {
 
   async bind(openId: string, user: string): Promise<void> {
     await this.upsert(openId, user, 'self');
+    await this.accounts?.bind({ feishu: openId, system: user, source: 'self' });
   }
 
   async list(): Promise<{ openId: string; user: string; via: string }[]> {

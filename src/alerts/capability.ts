@@ -3,7 +3,7 @@ import { defineCapability } from '../capability/index.js';
 import type { ActionContext } from '../cards/index.js';
 import type { Inbox, Store } from '../store/index.js';
 import { FeishuApiError } from '../platform/index.js';
-import { Bindings } from './bindings.js';
+import { Bindings, type AccountsLike } from './bindings.js';
 import { registerAlertCommands } from './cli.js';
 import { incidentCommands } from './commands.js';
 import { alertsConfigSchema, type AlertsConfig, type SourceName } from './config.js';
@@ -165,7 +165,7 @@ export const alertsCapability = defineCapability({
 
     onStart(async ({ store, inbox }) => {
       const book = new IncidentBook(store, config);
-      const bindings = new Bindings(store, config, people);
+      const bindings = new Bindings(store, config, people, (hub as { accounts?: AccountsLike }).accounts);
       const owner = `${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
       let warRooms: WarRooms | undefined;
       const notifier = new Notifier({ store, book, messenger: hub.messenger, people, config, logger, owner, also: () => warRooms!.work() });
