@@ -19,4 +19,5 @@ export * from './cards/index.js';
 export { botCapability, type BotConfig, type CommandInfo } from './bot/index.js';
 export { Messenger, WebhookBot, uuidFrom, text, mention, mentionAll, post, card, image, file, shareChat, type Recipient, type SendOptions } from './bot/index.js';
 export { approvalCapability, verifySignature, ApprovalForm, buildForm, readInstanceForm, ApprovalFormError, type ApprovalContext, type ApprovalHandle, type ApprovalsConfig } from './approval/index.js';
+export { ssoCapability, ReauthRequiredError, checkReturnTo, ReturnToError, h5Snippet, type HubUser, type SsoApi, type AccountsApi, type Binding, type BindingSource, type UserClient, type SsoConfig } from './sso/index.js';
 export { oidcCapability, type OidcApi, type OidcConfig, type OidcClientConfig, type KeyInfo } from './oidc/index.js';
