@@ -47,8 +47,13 @@ export function registerDemoRoutes(app: FastifyInstance, deps: { issuer(request:
     ),
   );
 
+  const unavailable = (reply: import('fastify').FastifyReply, err: unknown) =>
+    reply.code(503).type('text/html; charset=utf-8').send(page('Demo internal app', `<h1>The demo app cannot start</h1><p>${esc((err as Error).message)}</p>`));
+
   app.get('/oidc/demo/login', async (request, reply) => {
-    const { oc, config } = await setup(request);
+    const ready = await setup(request).catch((err: unknown) => err as Error);
+    if (ready instanceof Error) return unavailable(reply, ready);
+    const { oc, config } = ready;
     const verifier = oc.randomPKCECodeVerifier();
     const state = oc.randomState();
     const nonce = oc.randomNonce();
@@ -60,7 +65,9 @@ export function registerDemoRoutes(app: FastifyInstance, deps: { issuer(request:
   });
 
   app.get<{ Querystring: { state?: string } }>('/oidc/demo/callback', async (request, reply) => {
-    const { oc, config } = await setup(request);
+    const ready = await setup(request).catch((err: unknown) => err as Error);
+    if (ready instanceof Error) return unavailable(reply, ready);
+    const { oc, config } = ready;
     const state = request.query.state ?? '';
     const saved = pending.get(state);
     if (!saved) return reply.code(400).type('text/html; charset=utf-8').send(page('Demo internal app', '<h1>Start again</h1><p>This sign-in is unknown or already finished.</p><p><a class="button" href="/oidc/demo">Back</a></p>'));

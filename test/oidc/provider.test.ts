@@ -151,6 +151,12 @@ describe('OIDC provider (stub login)', () => {
     await expect(oc.authorizationCodeGrant(rp.config, again.url, { pkceCodeVerifier: oc.randomPKCECodeVerifier(), expectedState: 'st' })).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('a stale or foreign interaction link gets a page that says to start again', async () => {
+    const res = await new Browser().fetch(`${t.hub.url}/oidc/interaction/not-a-real-one`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Go back to the app and start again');
+  });
+
   it('refuses a request without PKCE and an unregistered redirect_uri', async () => {
     const browser = new Browser();
     const noPkce = oc.buildAuthorizationUrl(rp.config, { redirect_uri: redirectUri, scope: 'openid', state: 's' });
