@@ -19,5 +19,6 @@ export * from './cards/index.js';
 export { botCapability, type BotConfig, type CommandInfo } from './bot/index.js';
 export { Messenger, WebhookBot, uuidFrom, text, mention, mentionAll, post, card, image, file, shareChat, type Recipient, type SendOptions } from './bot/index.js';
 export { approvalCapability, verifySignature, ApprovalForm, buildForm, readInstanceForm, ApprovalFormError, type ApprovalContext, type ApprovalHandle, type ApprovalsConfig } from './approval/index.js';
+export { directoryCapability, type DirectoryApi, type DirectoryHook, type DirectoryStatus, type DirectoryUser, type DirectoryDepartment, type DirectoryChange, type UserChange, type DepartmentChange, type DirectoryConfig } from './contact/index.js';
 export { ssoCapability, ReauthRequiredError, checkReturnTo, ReturnToError, h5Snippet, type HubUser, type SsoApi, type AccountsApi, type Binding, type BindingSource, type UserClient, type SsoConfig } from './sso/index.js';
 export { oidcCapability, type OidcApi, type OidcConfig, type OidcClientConfig, type KeyInfo } from './oidc/index.js';

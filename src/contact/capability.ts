@@ -6,11 +6,11 @@ import { registerDirectoryCommands } from './cli.js';
 import { directoryConfigSchema, type DirectoryConfig } from './config.js';
 import { Mirror, idsOf } from './mirror.js';
 import { departmentFromObject, eventTimeMs, keepMissing, userFromObject, type DirectoryDepartment, type DirectoryUser } from './model.js';
-import { DirectoryStore, type ChangeSource, type DirectoryChange, type DirectoryEventName } from './store.js';
+import { DirectoryStore, type ChangeOf, type ChangeSource, type DirectoryChange, type DirectoryEventName } from './store.js';
 import { fullSync, syncState, type SyncProgress, type SyncResult } from './sync.js';
 import { directoryMigrations } from './tables.js';
 
-export type DirectoryHook = (change: DirectoryChange) => unknown | Promise<unknown>;
+export type DirectoryHook<E extends DirectoryEventName = DirectoryEventName> = (change: ChangeOf<E>) => unknown | Promise<unknown>;
 
 export interface DirectoryStatus {
   enabled: boolean;
@@ -35,7 +35,7 @@ export interface DirectoryApi {
    * @example
    * hub.directory.on('user.created', ({ user }) => hr.add(user.email));
    */
-  on(event: DirectoryEventName, fn: DirectoryHook): DirectoryApi;
+  on<E extends DirectoryEventName>(event: E, fn: DirectoryHook<E>): DirectoryApi;
   /** A person by open_id (also union_id or user_id); undefined when unknown or deleted. */
   user(id: string): Promise<DirectoryUser | undefined>;
   /** People by email (exact) or name / English name (contains), case-insensitive. */
@@ -80,13 +80,13 @@ export const directoryCapability = defineCapability({
   },
   migrations: directoryMigrations,
   setup({ config, decorate, on, onStart, platform, logger }) {
-    const hooks = new Map<DirectoryEventName, DirectoryHook[]>();
+    const hooks = new Map<DirectoryEventName, ((c: DirectoryChange) => unknown)[]>();
     const api = {} as DirectoryApi;
     Object.assign(api, {
       enabled: config.enabled,
       on(event: DirectoryEventName, fn: DirectoryHook) {
         if (!DIRECTORY_EVENTS.includes(event)) throw new Error(`hub.directory.on: unknown event "${event}" (one of ${DIRECTORY_EVENTS.join(', ')})`);
-        hooks.set(event, [...(hooks.get(event) ?? []), fn]);
+        hooks.set(event, [...(hooks.get(event) ?? []), fn as (c: DirectoryChange) => unknown]);
         return api;
       },
     });

@@ -4,7 +4,7 @@
  */
 export { directoryCapability, statusOf, DIRECTORY_EVENTS, type DirectoryApi, type DirectoryHook, type DirectoryStatus } from './capability.js';
 export { directoryConfigSchema, type DirectoryConfig } from './config.js';
-export { DirectoryStore, type DirectoryChange, type DirectoryEventName, type ChangeSource } from './store.js';
+export { DirectoryStore, type DirectoryChange, type UserChange, type DepartmentChange, type ChangeOf, type DirectoryEventName, type ChangeSource } from './store.js';
 export { fullSync, syncState, type SyncProgress, type SyncResult, type SyncOptions } from './sync.js';
 export { Mirror, MIRROR_USER_COLUMNS, MIRROR_DEPARTMENT_COLUMNS } from './mirror.js';
 export { userFromObject, departmentFromObject, type DirectoryUser, type DirectoryDepartment } from './model.js';

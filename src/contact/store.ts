@@ -6,10 +6,26 @@ import type { DirectoryDb, DirectoryDepartmentsTable, DirectoryTables, Directory
 export type ChangeSource = 'event' | 'sync' | 'reconcile';
 export type DirectoryEventName = 'user.created' | 'user.updated' | 'user.deleted' | 'department.created' | 'department.updated' | 'department.deleted';
 
-/** One change the store applied: what hooks get. */
-export type DirectoryChange =
-  | { type: 'user.created' | 'user.updated' | 'user.deleted'; source: ChangeSource; user: DirectoryUser; previous?: DirectoryUser; changes: string[] }
-  | { type: 'department.created' | 'department.updated' | 'department.deleted'; source: ChangeSource; department: DirectoryDepartment; previous?: DirectoryDepartment; changes: string[] };
+/** A change to a person: what `user.*` hooks get. `changes`: the fields that differ (updates). */
+export interface UserChange {
+  type: 'user.created' | 'user.updated' | 'user.deleted';
+  source: ChangeSource;
+  user: DirectoryUser;
+  previous?: DirectoryUser;
+  changes: string[];
+}
+/** A change to a department: what `department.*` hooks get. */
+export interface DepartmentChange {
+  type: 'department.created' | 'department.updated' | 'department.deleted';
+  source: ChangeSource;
+  department: DirectoryDepartment;
+  previous?: DirectoryDepartment;
+  changes: string[];
+}
+/** One change the store applied. */
+export type DirectoryChange = UserChange | DepartmentChange;
+/** The change type a hook of that event gets. */
+export type ChangeOf<E extends DirectoryEventName> = E extends `user.${string}` ? UserChange : DepartmentChange;
 
 /** Writes inside the same transaction as the store's (the mirror table). */
 export interface ChangeSink {
