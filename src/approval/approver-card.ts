@@ -65,8 +65,9 @@ export function approverCard(about: RequestSummary, e: Required<Pick<TaskEvent, 
  * What a task's card says once the task is no longer pending: the same card whether it was decided
  * by a click on it, in the approval centre, or by another approver of an OR node.
  */
-export function taskOutcomeCard(about: RequestSummary, status: string, assignee: string, comment = '', transferredTo?: string) {
-  const by = `<at id=${assignee}></at>`;
+export function taskOutcomeCard(about: RequestSummary, status: string, assignee: string, comment = '', transferredTo?: string, systemUser?: string) {
+  // Who decided, as Feishu shows them and, when bound (hub.accounts), who they are in our systems.
+  const by = `<at id=${assignee}></at>${systemUser ? ` (${systemUser})` : ''}`;
   const opinion = comment ? `: ${comment}` : '';
   const [verdict, template, text] =
     status === 'APPROVED'
@@ -111,7 +112,14 @@ export class ApproverCards {
     private readonly client: ApprovalClient,
     private readonly cards: TaskCards,
     private readonly detailsUrlOf?: (instance: string) => string,
+    /** hub.accounts, when the hub has it: the decider's system user goes on the outcome card. */
+    private readonly accounts?: { systemUserOf(feishuId: string, o?: { directory?: boolean }): Promise<string | undefined> },
   ) {}
+
+  private systemUserOf(openId: string): Promise<string | undefined> {
+    if (!this.accounts || !openId) return Promise.resolve(undefined);
+    return this.accounts.systemUserOf(openId, { directory: false }).catch(() => undefined);
+  }
 
   private nameOf = (openId: string): Promise<string | undefined> => {
     const hit = this.names.get(openId);
@@ -152,7 +160,7 @@ export class ApproverCards {
     const inst = await this.client.raw(e.instance_code);
     const entry = [...(inst.timeline ?? [])].reverse().find((t) => t.task_id === e.task_id);
     const assignee = (inst.task_list ?? []).find((t) => t.id === e.task_id)?.open_id ?? e.open_id ?? '';
-    await ctx.messenger.patch(card.messageId, taskOutcomeCard(await this.about(inst), e.status, assignee, entry?.comment ?? '', entry?.open_id_list?.[0]) as unknown as Record<string, unknown>);
+    await ctx.messenger.patch(card.messageId, taskOutcomeCard(await this.about(inst), e.status, assignee, entry?.comment ?? '', entry?.open_id_list?.[0], await this.systemUserOf(assignee)) as unknown as Record<string, unknown>);
     await this.cards.setOutcome(e.task_id, e.status);
   }
 
@@ -185,6 +193,6 @@ export class ApproverCards {
     }
     ctx.toast(kind === 'approve' ? 'Approved' : 'Rejected');
     const about = inst.status === 'fulfilled' ? await this.about(inst.value) : { title: 'Approval', applicant: '', lines: [] };
-    await ctx.updateCard(taskOutcomeCard(about, outcome, d.assignee, comment));
+    await ctx.updateCard(taskOutcomeCard(about, outcome, d.assignee, comment, undefined, await this.systemUserOf(d.assignee)));
   }
 }

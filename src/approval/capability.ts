@@ -156,7 +156,7 @@ export const approvalCapability = defineCapability({
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      cards = new ApproverCards(platform, client, new TaskCards(store));
+      cards = new ApproverCards(platform, client, new TaskCards(store), undefined, (hub as { accounts?: ConstructorParameters<typeof ApproverCards>[4] }).accounts);
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
