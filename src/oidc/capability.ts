@@ -58,6 +58,10 @@ export const oidcCapability = defineCapability({
     }
     const { secrets, problems } = clientSecrets(config);
     if (!hubConfig.sessionSecret && !hubConfig.sandbox) problems.push(NO_SECRET);
+    // The provider has no login of its own: Feishu login (the sso capability) must be on.
+    const sso = (hub as unknown as { sso?: { enabled?: boolean } }).sso;
+    if (!sso) problems.push('oidc needs the sso capability (Feishu login) in the hub: register it before oidc');
+    else if (sso.enabled === false) problems.push('oidc logs people in with Feishu: turn on Feishu login with an sso section in feishu-hub.yaml (even `sso: {}`)');
     if (problems.length) throw new ConfigError(problems);
     let rt: OidcRuntime | undefined;
     const runtime = () => {

@@ -6,7 +6,7 @@ import { createHub } from '../../src/server/index.js';
 /** What someone who got feishu-hub.yaml's oidc section wrong reads when the hub starts. */
 const hubWith = (oidc: unknown, env: Record<string, string> = {}) => {
   const config = loadConfig({ env: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60708', FEISHU_APP_SECRET: 's', FEISHU_VERIFICATION_TOKEN: 'v', LOG_LEVEL: 'silent', ...env }, file: undefined });
-  return () => createHub({ config, sections: { oidc } });
+  return () => createHub({ config, sections: { oidc, sso: { enabled: true } } });
 };
 const problems = (fn: () => unknown): string[] => {
   try {
@@ -52,12 +52,15 @@ describe('oidc config at start', () => {
     expect(problems(hubWith({ clients: [c, c] }, secret))).toEqual(['oidc.clients.1.client_id "grafana" is declared twice']);
   });
 
-  it('a secret from an env variable that is not set, and no HUB_SESSION_SECRET, are said plainly', () => {
-    const out = problems(hubWith({ clients: [{ client_id: 'grafana', client_secret_env: 'GRAFANA_OIDC_SECRET_UNSET', redirect_uris: ['https://g.example.com/cb'] }] }));
-    expect(out).toEqual([
-      'oidc.clients.0 (grafana): client_secret_env GRAFANA_OIDC_SECRET_UNSET is not set in the environment',
-      expect.stringMatching(/^oidc needs HUB_SESSION_SECRET/),
-    ]);
+  it('a secret from an env variable that is not set is said plainly', () => {
+    const out = problems(hubWith({ clients: [{ client_id: 'grafana', client_secret_env: 'GRAFANA_OIDC_SECRET_UNSET', redirect_uris: ['https://g.example.com/cb'] }] }, secret));
+    expect(out).toEqual(['oidc.clients.0 (grafana): client_secret_env GRAFANA_OIDC_SECRET_UNSET is not set in the environment']);
+  });
+
+  it('without Feishu login (no sso section) it says to turn that on', () => {
+    const config = loadConfig({ env: { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60708', FEISHU_APP_SECRET: 's', FEISHU_VERIFICATION_TOKEN: 'v', LOG_LEVEL: 'silent', ...secret }, file: undefined });
+    const out = problems(() => createHub({ config, sections: { oidc: { clients: [{ client_id: 'app', public: true, redirect_uris: ['https://a.example.com/cb'] }] } } }));
+    expect(out).toEqual([expect.stringMatching(/^oidc logs people in with Feishu: turn on Feishu login with an sso section/)]);
   });
 
   it('no clients: no provider, and hub.oidc says how to turn it on', async () => {
