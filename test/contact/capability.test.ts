@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../../src/testing/index.js';
-import { control, expectEqualDirectories } from './helpers.js';
+import { captureLogs } from '../helpers/hubs.js';
+import { control, directoriesEqual, expectEqualDirectories, recordHooks, until } from './helpers.js';
+import type { DirectoryChange } from '../../src/contact/index.js';
 
 /** The capability's edges: off by config, config errors at start, a sync cut off and resumed. */
 describe('directory capability', () => {
@@ -53,4 +55,21 @@ describe('directory capability', () => {
     await expectEqualDirectories(t.hub, t.emulator);
     expect((await t.hub.directory.status()).running).toBeUndefined();
   }, 60_000);
+
+  it('the reconcile job runs on its interval and logs what it repaired', async () => {
+    const logs = captureLogs();
+    let hooks: DirectoryChange[] = [];
+    const t = await createTestHub({ logger: logs.logger, sections: { directory: { enabled: true, reconcile_every_ms: 10_000 } }, setup: (hub) => void (hooks = recordHooks(hub)) });
+    hubs.push(t);
+    await control(t.emulator, 'PATCH', `/__emulator/apps/${t.emulator.app.appId}`, { event_url: null });
+    await control(t.emulator, 'PATCH', `/__emulator/directory/users/${t.users.carol.open_id}`, { name: 'Carol Renamed' });
+    expect(await directoriesEqual(t.hub, t.emulator)).toBe(false);
+    const line = await until(() => logs.lines.find((l) => /directory reconcile repaired/.test(l.msg)), 20_000, 'the reconcile job');
+    expect(line).toMatchObject({ level: 40, updated: { users: 1, departments: 0 }, repaired: [{ type: 'user.updated', id: t.users.carol.open_id, name: 'Carol Renamed', changes: ['name'] }] });
+    expect(line.msg).toBe('directory reconcile repaired 1 change(s) the events had not brought');
+    await expectEqualDirectories(t.hub, t.emulator);
+    // The start sync created the seeded people (source sync); the job repaired one thing.
+    expect(hooks.filter((c) => c.source === 'sync').map((c) => c.type)).toEqual([...Array(4).fill('department.created'), ...Array(5).fill('user.created')]);
+    expect(hooks.filter((c) => c.source !== 'sync').map((c) => [c.type, c.source])).toEqual([['user.updated', 'reconcile']]);
+  }, 40_000);
 });
