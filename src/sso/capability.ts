@@ -10,9 +10,13 @@ import { registerSsoRoutes } from './routes.js';
 import { ssoSandboxConfig } from './sandbox.js';
 import { SsoService } from './service.js';
 import { ssoMigrations } from './tables.js';
-import type { AccountsApi, SsoApi } from './types.js';
+import type { AccountsApi, HubUser, SsoApi, UserClient } from './types.js';
 
 declare module '../capability/index.js' {
+  interface EventContext {
+    /** Calls Feishu as a person who logged in to the hub (their open_id, or a HubUser): `ctx.asUser(ctx.event.operator.open_id)`. */
+    asUser(user: HubUser | string): UserClient;
+  }
   interface HubExtensions {
     sso: SsoApi & {
       /** Ends the hub session of a raw request (the OIDC provider's RP-initiated logout). */
@@ -59,7 +63,7 @@ export const ssoCapability = defineCapability({
     hint: ({ hubUrl }) => [`login          ${hubUrl}/me   (Feishu login on the local Feishu: pick a person; ${hubUrl}/login has the QR login)`],
   },
   migrations: ssoMigrations,
-  setup({ config, hubConfig, decorate, onStart, platform, logger, metrics }) {
+  setup({ config, hubConfig, decorate, extendContext, onStart, platform, logger, metrics }) {
     const cfg = config as SsoConfig;
     if (cfg.enabled && !hubConfig.sandbox && !hubConfig.sessionSecret) {
       throw new ConfigError(['HUB_SESSION_SECRET is required for Feishu login (the sso section): set it to 32 or more random characters, e.g. `openssl rand -hex 32`']);
@@ -110,11 +114,12 @@ export const ssoCapability = defineCapability({
     const accounts: AccountsApi = {
       bind: (b) => rt().accounts.bind(b),
       unbind: (f) => rt().accounts.unbind(f),
-      systemUserOf: (f, o?: { directory?: boolean }) => rt().accounts.systemUserOf(f, o),
+      systemUserOf: (f, o) => rt().accounts.systemUserOf(f, o),
       feishuUserOf: (s) => rt().accounts.feishuUserOf(s),
       list: () => rt().accounts.list(),
     };
     decorate({ sso, accounts });
+    extendContext((ctx) => Object.assign(ctx, { asUser: (user: HubUser | string) => sso.asUser(user) }));
 
     onStart(async ({ store }) => {
       const secret = await sessionSecret({ given: hubConfig.sessionSecret, sandbox: hubConfig.sandbox, enabled: cfg.enabled, store });

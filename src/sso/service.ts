@@ -10,7 +10,7 @@ import { TokenCipher } from './crypto.js';
 import { FeishuOAuth, isExpiredUserToken, type FeishuProfile, type TokenSet } from './oauth.js';
 import { DbSessionStore } from './session-store.js';
 import type { SsoDb } from './tables.js';
-import { UserTokens } from './tokens.js';
+import { ReauthRequiredError, UserTokens } from './tokens.js';
 import type { HubUser, PreHandler, UserClient } from './types.js';
 import { UserBook, type UserRow } from './users.js';
 
@@ -138,9 +138,18 @@ export class SsoService {
     return row;
   }
 
+  /** A local user id from a HubUser, a local id, or an open_id / union_id / email of someone who logged in. */
+  private async localId(user: HubUser | string): Promise<string> {
+    if (typeof user !== 'string') return user.id;
+    if (user.startsWith('u_')) return user;
+    const row = await this.users.find(user);
+    if (!row) throw new ReauthRequiredError(`${user} has never logged in to the hub, so there is no Feishu token of theirs to call with`);
+    return row.id;
+  }
+
   asUser(user: HubUser | string): UserClient {
-    const id = typeof user === 'string' ? user : user.id;
     const withToken = async <T>(fn: (token: string) => Promise<T>): Promise<T> => {
+      const id = await this.localId(user);
       const { token, version } = await this.tokens.current(id);
       try {
         return await fn(token);
@@ -153,14 +162,14 @@ export class SsoService {
       }
     };
     return {
-      token: () => this.tokens.accessToken(id),
+      token: async () => this.tokens.accessToken(await this.localId(user)),
       request: <T>(req: CallRequest) => withToken((token) => this.deps.platform.request<T>({ ...req, headers: { ...(req.headers ?? {}), authorization: `Bearer ${token}` } })),
       sdk: (call) => withToken((token) => call(this.deps.platform.sdk, lark.withUserAccessToken(token))),
     };
   }
 
   async logoutEverywhere(user: HubUser | string): Promise<number> {
-    const id = typeof user === 'string' ? user : user.id;
+    const id = await this.localId(user);
     const r = await this.db().deleteFrom('sso_sessions').where('user_id', '=', id).executeTakeFirst();
     await this.tokens.forget(id);
     return Number(r.numDeletedRows);

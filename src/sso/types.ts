@@ -46,7 +46,10 @@ export interface SsoApi {
   requireUser(opts?: { admin?: boolean }): PreHandler;
   /** Where to send a browser to log in and come back to `returnTo` (a path of this hub). */
   loginUrl(returnTo: string): string;
-  /** A client calling Feishu with this user's token (a HubUser or its local id). */
+  /**
+   * A client calling Feishu with this person's user_access_token: a HubUser, its local id, or the
+   * open_id / union_id / email of someone who logged in (else ReauthRequiredError).
+   */
   asUser(user: HubUser | string): UserClient;
   /** A user by local id, open_id, union_id or email. */
   user(id: string): Promise<HubUser | undefined>;
@@ -73,8 +76,11 @@ export interface AccountsApi {
   bind(b: { feishu: string; system: string; source: BindingSource }): Promise<Binding>;
   /** Removes a person's binding; true if there was one. */
   unbind(feishu: string): Promise<boolean>;
-  /** The system user of a Feishu person (open_id, union_id or email); by directory email when so configured. */
-  systemUserOf(feishuId: string): Promise<string | undefined>;
+  /**
+   * The system user of a Feishu person (open_id, union_id or email). One with no binding is bound
+   * by their directory email when `sso.bind_by_email` is on, unless `{ directory: false }`.
+   */
+  systemUserOf(feishuId: string, o?: { directory?: boolean }): Promise<string | undefined>;
   /** The Feishu person bound to a system user. */
   feishuUserOf(systemUser: string): Promise<Binding | undefined>;
   list(): Promise<Binding[]>;

@@ -21,7 +21,13 @@ describe('sso: user tokens', () => {
   let t: TestHub & { service: Awaited<ReturnType<typeof ssoTestHub>>['service'] };
   let hub: string;
   beforeAll(async () => {
-    t = await ssoTestHub();
+    t = await ssoTestHub({
+      setup: (h) =>
+        h.command('/myemail', async (ctx) => {
+          const info = await ctx.asUser(ctx.sender.openId!).sdk((c, opts) => c.authen.v1.userInfo.get({}, opts));
+          await ctx.reply.text(`your Feishu email: ${info.data?.email}`);
+        }),
+    });
     hub = t.hub.url!;
   });
   afterAll(() => t?.close());
@@ -74,6 +80,13 @@ describe('sso: user tokens', () => {
     expect(info.data?.email).toBe('carol@example.com');
     const calls = (await emulatorCalls(t.emulator.url)).slice(-2);
     expect(calls.every((c) => c.status === 200)).toBe(true);
+  });
+
+  it('a listener calls Feishu as the person who wrote (ctx.asUser with their open_id)', async () => {
+    await loginAs(new Jar(), hub, t.users.bob.open_id);
+    const [answer] = await t.say('/myemail', { as: 'bob' });
+    expect(answer.text).toBe('your Feishu email: bob@example.com');
+    await expect(t.hub.sso.asUser('ou_never_logged_in').token()).rejects.toThrow(/has never logged in/);
   });
 
   it('a refresh token Feishu refuses logs the person out of Feishu calls (401 with a login link), not with a 500', async () => {
