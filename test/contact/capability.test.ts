@@ -72,4 +72,18 @@ describe('directory capability', () => {
     expect(hooks.filter((c) => c.source === 'sync').map((c) => c.type)).toEqual([...Array(4).fill('department.created'), ...Array(5).fill('user.created')]);
     expect(hooks.filter((c) => c.source !== 'sync').map((c) => [c.type, c.source])).toEqual([['user.updated', 'reconcile']]);
   }, 40_000);
+
+  it('syncs what the app\'s contact scope covers: a department\'s subtree and single people; a narrower scope deletes the rest', async () => {
+    const t = await createTestHub({ sections: { directory: { enabled: true } } });
+    hubs.push(t);
+    const appId = t.emulator.app.appId;
+    await control(t.emulator, 'PUT', `/__emulator/apps/${appId}/contact-scope`, { department_ids: ['engineering'], user_ids: [t.users.dave.open_id] });
+    const result = await t.hub.directory.sync();
+    expect(result.scope).toEqual([(await t.hub.directory.department('engineering'))?.open_department_id]);
+    expect(result.deleted).toEqual({ users: 1, departments: 2 }); // Erin, Sales and Finance were synced at start
+    expect((await t.hub.directory.users()).map((u) => u.user_id).sort()).toEqual(['alice', 'bob', 'carol', 'dave']);
+    expect((await t.hub.directory.departments()).map((d) => d.department_id).sort()).toEqual(['engineering', 'sre']);
+    expect(await t.hub.directory.user('erin')).toBeUndefined();
+    expect(await t.hub.directory.department('sales')).toBeUndefined();
+  });
 });
