@@ -52,6 +52,22 @@ describeBrowser('sso e2e: log in with Feishu', () => {
     expect(await page.evaluate(() => document.cookie)).not.toContain('feishu_hub_session');
   });
 
+  it('an expired user token: the next call refreshes it once, on the page', async () => {
+    const page = await newPage();
+    await page.goto(`${hub}/me`);
+    await page.getByRole('button', { name: 'Dave Chen', exact: true }).click();
+    await page.getByRole('button', { name: 'Authorize' }).click();
+    await page.waitForURL(`${hub}/me`);
+    const mark = t.emulator.state.calls.at(-1)?.id ?? 0;
+    await fetch(`${t.emulator.url}/__emulator/authen/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ open_id: t.users.dave.open_id }) });
+    await page.locator('#call-feishu').click();
+    await page.locator('#feishu-answer', { hasText: 'HTTP 200' }).waitFor();
+    expect(await page.locator('#feishu-answer').innerText()).toContain('"version": 2');
+    const paths = t.emulator.state.calls.filter((c) => c.id > mark).map((c) => `${c.status} ${c.path}`);
+    expect(paths.filter((p) => p.endsWith('/open-apis/authen/v2/oauth/token'))).toEqual(['200 /open-apis/authen/v2/oauth/token']);
+    expect(paths.filter((p) => p.endsWith('/open-apis/authen/v1/user_info')).length).toBe(2); // refused once, then fine
+  });
+
   it('a tampered state and a replayed code are refused; a return_to to another host too', async () => {
     const page = await newPage();
     await page.goto(`${hub}/logout`);
