@@ -6,13 +6,14 @@
  * emulator's directory is replaced by a generated organisation (POST /__emulator/directory/seed),
  * then `hub.directory.sync()` runs a full sync. The emulator enforces the contact tier (tier 4:
  * 50/s and 1000/min per app and API) and so does the hub's limiter. The minimum the limits allow is
- * computed from the calls the sync made, API by API (the emulator's call log): an API called n times
- * needs at least max((n − 50) / 50 s, (⌈n / 1000⌉ − 1) × 60 s); the APIs have separate limits, so
- * the minimum is the largest of them. Ratio = measured ÷ that minimum (1.0 = as fast as allowed).
+ * computed from the calls the sync made, API by API (the emulator's call log): at most 50 calls of
+ * one API start in any second and 1000 in any minute, so an API called n times needs at least
+ * max(⌊(n − 1) / 50⌋ s, ⌊(n − 1) / 1000⌋ min) from its first call to its last; the APIs have
+ * separate limits, so the minimum is the largest of them. Ratio = measured ÷ that minimum (1.0 = as fast as allowed).
  * Then events → store: N people renamed one after another through the emulator's control route
  * (which pushes contact.user.updated_v3); latency = the hook's call (the change is in the store)
  * − the route's answer.
- * Floors: the full sync within 2× the minimum the limits allow; events → store p99 < 500 ms.
+ * Floors: the full sync within 1.5× the minimum the limits allow, no 429; events → store p99 < 500 ms.
  */
 import { createTestHub } from '../src/testing/index.js';
 import { quick, reportResult, type BenchRow } from './result.js';
@@ -56,7 +57,8 @@ for (const c of calls) {
 const durations = new Map<string, number[]>();
 for (const c of calls) if (c.path.startsWith('/open-apis/contact/')) durations.set(c.path.split('/').slice(4, 6).join('/'), [...(durations.get(c.path.split('/').slice(4, 6).join('/')) ?? []), c.duration_ms]);
 console.log(`emulator time per call: ${[...durations].map(([k, v]) => `${k} avg ${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(1)} ms`).join(', ')}`);
-const minFor = (n: number) => Math.max(0, (n - PER_SECOND) / PER_SECOND, (Math.ceil(n / PER_MINUTE) - 1) * 60) * 1000;
+// At most 50 calls in any 1 s window and 1000 in any 60 s: the k-th call (from 0) cannot start before ⌊k/50⌋ s nor ⌊k/1000⌋ min.
+const minFor = (n: number) => Math.max(Math.floor((n - 1) / PER_SECOND), Math.floor((n - 1) / PER_MINUTE) * 60) * 1000;
 const minMs = Math.max(...[...perApi.values()].map(minFor));
 const contactCalls = [...perApi.values()].reduce((a, b) => a + b, 0);
 console.log(`full sync: ${result.users} people, ${result.departments} departments, ${result.calls} calls (${[...perApi].map(([k, v]) => `${k}: ${v}`).join(', ')}) in ${(syncMs / 1000).toFixed(2)} s; the limits allow ${(minMs / 1000).toFixed(2)} s at best`);
@@ -82,7 +84,7 @@ await t.close();
 
 const ratio = syncMs / minMs;
 const rows: BenchRow[] = [
-  { figure: `full sync ${USERS.toLocaleString('en')} people / ${DEPARTMENTS} departments (${contactCalls} contact calls) vs the minimum tier 4 allows`, value: `${(syncMs / 1000).toFixed(2)} s`, reference: `${(minMs / 1000).toFixed(2)} s`, ratio: Number(ratio.toFixed(2)), floor: '≤ 2×', pass: ratio <= 2 },
+  { figure: `full sync ${USERS.toLocaleString('en')} people / ${DEPARTMENTS} departments (${contactCalls} contact calls) vs the minimum tier 4 allows`, value: `${(syncMs / 1000).toFixed(2)} s`, reference: `${(minMs / 1000).toFixed(2)} s`, ratio: Number(ratio.toFixed(2)), floor: '≤ 1.5×', pass: ratio <= 1.5 },
   { figure: 'HTTP 429 answers during the full sync', value: `${throttled} × 429`, reference: '0', ratio: null, floor: '0', pass: throttled === 0 },
   { figure: 'full sync throughput', value: `${Math.round(((result.users + result.departments) * 1000) / syncMs)} rows/s`, reference: null, ratio: null, floor: null, pass: null },
   { figure: `events → store p50 (${latencies.length} renames)`, value: `${pct(50).toFixed(1)} ms`, reference: null, ratio: null, floor: null, pass: null },
