@@ -89,6 +89,11 @@ describe.each([
       expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       const refreshes = emulator.state.calls.filter((c) => c.id > mark && c.path === TOKEN_PATH);
       expect(refreshes).toHaveLength(1);
+      // Each process asked for a refresh (Feishu refused the old token on both); one spent the refresh token.
+      const made = await Promise.all([a, b].map(async (h) => Number(/^feishu_hub_sso_token_refreshes_total (\d+)/m.exec(await (await fetch(`${h.url}/metrics`)).text())?.[1] ?? NaN)));
+      expect(made.sort()).toEqual([0, 1]);
+      const refused = emulator.state.calls.filter((c) => c.id > mark && c.path === '/open-apis/authen/v1/user_info' && (c.status !== 200 || (c.code ?? 0) !== 0));
+      expect(refused.length).toBeGreaterThanOrEqual(2);
       const after = (await db.selectFrom('sso_user_tokens').selectAll().executeTakeFirst())!;
       expect(after.version).toBe(row.version + 1);
       expect(after.lock_owner).toBeNull();
