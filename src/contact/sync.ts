@@ -117,7 +117,7 @@ export async function fullSync(platform: Platform, dir: DirectoryStore, o: SyncO
     const leftOver = resumable ? await db.selectFrom('directory_sync_pending').selectAll().where('run_id', '=', runId).execute() : [];
     for (const r of leftOver) {
       if (r.department_id !== '0') seenDepts.add(r.department_id);
-      if (r.done) doneDepts++;
+      if (r.done && r.department_id !== '0') doneDepts++;
       else queue.push(r.department_id);
     }
     const skipDepartments = resumable && prior.phase === 'users';
@@ -192,7 +192,7 @@ export async function fullSync(platform: Platform, dir: DirectoryStore, o: SyncO
         }
         await flush();
         await db.updateTable('directory_sync_pending').set({ done: 1 }).where('run_id', '=', runId).where('department_id', '=', dept).execute();
-        doneDepts++;
+        if (dept !== '0') doneDepts++; // the root's own members are not a department
         progress();
       }
     };

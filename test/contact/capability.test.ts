@@ -66,7 +66,7 @@ describe('directory capability', () => {
     expect(await directoriesEqual(t.hub, t.emulator)).toBe(false);
     const line = await until(() => logs.lines.find((l) => /directory reconcile repaired/.test(l.msg)), 20_000, 'the reconcile job');
     expect(line).toMatchObject({ level: 40, updated: { users: 1, departments: 0 }, repaired: [{ type: 'user.updated', id: t.users.carol.open_id, name: 'Carol Renamed', changes: ['name'] }] });
-    expect(line.msg).toBe('directory reconcile repaired 1 change(s) the events had not brought');
+    expect(line!.msg).toBe('directory reconcile repaired 1 change(s) the events had not brought');
     await expectEqualDirectories(t.hub, t.emulator);
     // The start sync created the seeded people (source sync); the job repaired one thing.
     expect(hooks.filter((c) => c.source === 'sync').map((c) => c.type)).toEqual([...Array(4).fill('department.created'), ...Array(5).fill('user.created')]);
