@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { defineCapability, type EventContext } from '../capability/index.js';
 import type { Logger } from '../config/index.js';
 import type { Platform } from '../platform/index.js';
@@ -61,7 +62,8 @@ export const DIRECTORY_EVENTS: DirectoryEventName[] = ['user.created', 'user.upd
 
 interface Runtime {
   dir: DirectoryStore;
-  sync(source: ChangeSource, onProgress?: (p: SyncProgress) => void): Promise<SyncResult>;
+  /** Undefined when `ifFree` and another replica is syncing. */
+  sync(source: ChangeSource, onProgress?: (p: SyncProgress) => void, o?: { ifFree?: boolean }): Promise<SyncResult | undefined>;
 }
 
 /**
@@ -171,8 +173,8 @@ export const directoryCapability = defineCapability({
       department: (id: string) => runtime().dir.department(id),
       users: () => runtime().dir.users(),
       departments: () => runtime().dir.departments(),
-      sync: (o: { onProgress?: (p: SyncProgress) => void } = {}) => runtime().sync('sync', o.onProgress),
-      reconcile: () => runtime().sync('reconcile'),
+      sync: async (o: { onProgress?: (p: SyncProgress) => void } = {}) => (await runtime().sync('sync', o.onProgress))!,
+      reconcile: async () => (await runtime().sync('reconcile'))!,
       status: async () => statusOf(runtime().dir, true),
     });
     decorate({ directory: api });
@@ -190,16 +192,21 @@ export const directoryCapability = defineCapability({
       let running: Promise<SyncResult> | undefined;
       rt = {
         dir,
-        sync(source, onProgress) {
-          running ??= runSync(platform, dir, config, source, emit, logger, onProgress).finally(() => (running = undefined));
-          return running;
+        async sync(source, onProgress, o = {}) {
+          if (running) return running;
+          // The reconcile job holds the replicas' lock already; other syncs take it (PostgreSQL).
+          const run = () => runSync(platform, dir, config, source, emit, logger, onProgress);
+          const p = (source === 'reconcile' ? run() : underSyncLock(store, !o.ifFree, run)).finally(() => (running = undefined));
+          running = p.then((r) => r ?? Promise.reject(new Error('another replica is syncing the directory')));
+          running.catch(() => undefined);
+          return p;
         },
       };
       runtimes.set(store, rt);
       if (config.sync_at_start) {
         const state = await syncState(dir);
         if (!state?.last_full_sync_at || state.phase !== 'idle') {
-          const first = rt.sync('sync').catch((err: unknown) => void logger.error({ err }, 'directory: the first full sync failed; the reconcile job tries again'));
+          const first = rt.sync('sync', undefined, { ifFree: true }).catch((err: unknown) => void logger.error({ err }, 'directory: the first full sync failed; the reconcile job tries again'));
           // A small directory is in the store before the hub answers; a large one keeps syncing in the background.
           await Promise.race([first, new Promise((r) => setTimeout(r, 2000).unref())]);
         }
@@ -222,6 +229,23 @@ export const directoryCapability = defineCapability({
 });
 
 const runtimes = new WeakMap<Store, Runtime>();
+
+/**
+ * On PostgreSQL a full sync holds the advisory lock the reconcile job takes (startJobs' singleton
+ * key), so replicas never sync at once: `wait` waits for it, otherwise a busy lock skips the run.
+ */
+async function underSyncLock<T>(store: Store, wait: boolean, fn: () => Promise<T>): Promise<T | undefined> {
+  if (store.dialect !== 'postgres') return fn();
+  const key = 'feishu-hub:job:directory/reconcile';
+  return store.db.transaction().execute(async (trx) => {
+    if (wait) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+    else {
+      const { rows } = await sql<{ got: boolean }>`select pg_try_advisory_xact_lock(hashtext(${key})) as got`.execute(trx);
+      if (!rows[0]?.got) return undefined;
+    }
+    return fn();
+  });
+}
 
 /** One department as the API has it now (undefined when it cannot be read: the event's object is used then). */
 async function fetchDepartment(platform: Platform, id: string, logger: Logger): Promise<{ department: DirectoryDepartment; at: number } | undefined> {

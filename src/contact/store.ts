@@ -234,7 +234,14 @@ export class DirectoryStore {
         }
         const values = userRow(u, o.sourceTime, o.runId ?? row?.seen_run ?? null, now);
         const { open_id: _k, ...set } = values;
-        await trx.insertInto('directory_users').values(values).onConflict((oc) => oc.column('open_id').doUpdateSet(set)).execute();
+        // Conditional, so a newer write by another replica in between is never overwritten.
+        const wrote = await trx
+          .insertInto('directory_users')
+          .values(values)
+          .onConflict((oc) => oc.column('open_id').doUpdateSet(set).where('directory_users.source_time', '<=', o.sourceTime))
+          .returning('open_id')
+          .executeTakeFirst();
+        if (!wrote) continue;
         const revived = !previous || previous.status === 'deleted';
         const type = u.status === 'deleted' ? 'user.deleted' : revived ? 'user.created' : 'user.updated';
         if (u.status === 'deleted' && (!previous || previous.status === 'deleted')) continue;
@@ -294,7 +301,13 @@ export class DirectoryStore {
         }
         const values = departmentRow(d, o.sourceTime, o.runId ?? row?.seen_run ?? null, now);
         const { open_department_id: _k, ...set } = values;
-        await trx.insertInto('directory_departments').values(values).onConflict((oc) => oc.column('open_department_id').doUpdateSet(set)).execute();
+        const wrote = await trx
+          .insertInto('directory_departments')
+          .values(values)
+          .onConflict((oc) => oc.column('open_department_id').doUpdateSet(set).where('directory_departments.source_time', '<=', o.sourceTime))
+          .returning('open_department_id')
+          .executeTakeFirst();
+        if (!wrote) continue;
         const revived = !previous || previous.status === 'deleted';
         if (d.status === 'deleted' && revived) continue;
         const type = d.status === 'deleted' ? 'department.deleted' : revived ? 'department.created' : 'department.updated';
