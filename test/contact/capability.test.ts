@@ -86,4 +86,28 @@ describe('directory capability', () => {
     expect(await t.hub.directory.user('erin')).toBeUndefined();
     expect(await t.hub.directory.department('sales')).toBeUndefined();
   });
+
+  it('events delivered out of order and twice: the older never overwrites the newer, each change fires once', async () => {
+    let hooks: DirectoryChange[] = [];
+    const t = await createTestHub({ sections: { directory: { enabled: true } }, setup: (hub) => void (hooks = recordHooks(hub)) });
+    hubs.push(t);
+    const bob = t.users.bob.open_id;
+    // The three renames are held and pushed newest first, each twice.
+    await control(t.emulator, 'POST', '/__emulator/faults/events', { reorder: 3, duplicate: true, event_type: 'contact.user.updated_v3', count: 3 });
+    for (const name of ['Bob One', 'Bob Two', 'Bob Three']) {
+      await control(t.emulator, 'PATCH', `/__emulator/directory/users/${bob}`, { name });
+      await new Promise((r) => setTimeout(r, 5)); // distinct create_times (ms)
+    }
+    const pushes = async () => ((await control(t.emulator, 'GET', '/__emulator/events')).body.events as { type: string; delivered: boolean; envelope: { event: { object: { open_id: string } } } }[]).filter((e) => e.type === 'contact.user.updated_v3' && e.envelope.event.object.open_id === bob);
+    await until(async () => (await pushes()).length === 3 && (await pushes()).every((e) => e.delivered), 10_000, 'the three pushes');
+    expect((await pushes()).every((e) => (e as unknown as { attempts: unknown[] }).attempts.length === 2)).toBe(true);
+    await until(async () => {
+      const st = (await t.hub.inbox!.stats()) as Record<string, number>;
+      return !st.pending && !st.processing;
+    }, 10_000, 'the inbox to be processed');
+    expect((await t.hub.directory.user(bob))?.name).toBe('Bob Three');
+    await expectEqualDirectories(t.hub, t.emulator);
+    // Bob Three arrived first; the two older renames changed nothing.
+    expect(hooks.filter((c) => c.source === 'event').map((c) => ('user' in c ? c.user.name : ''))).toEqual(['Bob Three']);
+  }, 30_000);
 });
