@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Store } from '../store/index.js';
 import { changedFields, DEPARTMENT_FIELDS, USER_FIELDS, type DirectoryDepartment, type DirectoryUser } from './model.js';
 import type { DirectoryDb, DirectoryDepartmentsTable, DirectoryTables, DirectoryUsersTable } from './tables.js';
@@ -158,8 +158,8 @@ export class DirectoryStore {
       .where((eb) =>
         eb.or([
           eb(eb.fn('lower', ['email']), '=', needle),
-          eb(eb.fn('lower', ['name']), 'like', like),
-          eb(eb.fn('lower', ['en_name']), 'like', like),
+          sql<boolean>`lower(name) like ${like} escape '\\'`,
+          sql<boolean>`lower(en_name) like ${like} escape '\\'`,
           eb('user_id', '=', q.trim()),
           eb('open_id', '=', q.trim()),
           eb('employee_no', '=', q.trim()),

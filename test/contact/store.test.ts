@@ -126,5 +126,9 @@ describe.each([
     expect((await dir.find('alice')).map((u) => u.name)).toEqual(['张爱丽']);
     expect((await dir.find('爱丽')).map((u) => u.en_name)).toEqual(['Alice Zhang']);
     expect(await dir.find('100%')).toEqual([]);
+    await dir.applyUsers([person(4, { name: 'Team_100% Bot' })], { source: 'sync', sourceTime: 1 });
+    expect((await dir.find('_100%')).map((u) => u.name)).toEqual(['Team_100% Bot']);
+    expect(await dir.find('m_1')).toHaveLength(1);
+    expect(await dir.find('a_1')).toEqual([]);
   });
 });
