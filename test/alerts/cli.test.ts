@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, eventually, freePort, run, start, type Running } from '../cli/process.js';
+import { eventually, sandboxServe } from '../cli/process.js';
 
 /**
  * The sandbox demo as a newcomer meets it: `feishu-hub serve` with no config takes alerts with a
@@ -10,38 +9,24 @@ import { BIN, cleanEnv, eventually, freePort, run, start, type Running } from '.
  * posts a sample with it; the card shows in the demo group; `feishu-hub incidents` lists it.
  */
 describe('feishu-hub alerts test / incidents against `feishu-hub serve` (sandbox)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-alerts-cli-'));
-  let hub: Running;
-  let env: NodeJS.ProcessEnv;
-  let emulatorUrl: string;
-  const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, env });
-
-  beforeAll(async () => {
-    const [hubPort, emuPort] = [await freePort(), await freePort()];
-    emulatorUrl = `http://127.0.0.1:${emuPort}`;
-    env = cleanEnv({ HUB_PORT: String(hubPort), FEISHU_EMULATOR_PORT: String(emuPort), DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, FEISHU_HUB_CONFIG: '' });
-    hub = start(process.execPath, [BIN, 'serve'], { cwd: dir, env });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${hubPort}/readyz`).catch(() => undefined))?.ok, 30_000, 'the hub to be ready');
-  }, 40_000);
-  afterAll(async () => {
-    hub?.child.kill('SIGTERM');
-    await new Promise((r) => hub?.child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const sandbox = sandboxServe('feishu-hub-alerts-cli-');
+  const { dir, cli } = sandbox;
+  beforeAll(sandbox.start, 40_000);
+  afterAll(sandbox.stop);
 
   it('the token file is made once, private, and `alerts test` uses it; the card shows in the demo group', async () => {
     const file = join(dir, 'data', 'alerts-token');
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(16);
-    expect(hub.output()).not.toContain(readFileSync(file, 'utf8').trim());
+    expect(sandbox.hub.output()).not.toContain(readFileSync(file, 'utf8').trim());
     // The banner says how to see alerts work.
-    await eventually(() => hub.output().includes('npx feishu-hub alerts test') || undefined, 10_000, 'the alerts line of the banner');
+    await eventually(() => sandbox.hub.output().includes('npx feishu-hub alerts test') || undefined, 10_000, 'the alerts line of the banner');
 
     const fired = await cli(['alerts', 'test', '--source', 'alertmanager', '--json']);
     expect(fired.code).toBe(0);
     expect(JSON.parse(fired.stdout)).toMatchObject({ http_status: 200, status: 'accepted', duplicate: false, alerts: 2 });
     const card = await eventually(async () => {
-      const state = (await (await fetch(`${emulatorUrl}/__emulator/state`)).json()) as { messages: { msg_type: string; content: string }[] };
+      const state = (await (await fetch(`${sandbox.emulatorUrl}/__emulator/state`)).json()) as { messages: { msg_type: string; content: string }[] };
       return state.messages.find((m) => m.msg_type === 'interactive' && m.content.includes('[FIRING:2] HighRequestLatency'));
     }, 10_000, 'the sample card in the demo group');
     expect(card.content).toContain('alerts.ack');

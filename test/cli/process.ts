@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = resolve(ROOT, 'bin/feishu-hub.js');
@@ -109,6 +111,45 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * `feishu-hub serve` with no config in a fresh temporary folder (the sandbox as a newcomer meets
+ * it): free hub and local Feishu ports, its own SQLite database there. `cli` runs another
+ * `feishu-hub` command in the same folder with the same environment. Use as
+ * `beforeAll(sandbox.start, 40_000); afterAll(sandbox.stop)`.
+ */
+export function sandboxServe(tmpPrefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), tmpPrefix));
+  let hub: Running | undefined;
+  let env: NodeJS.ProcessEnv = {};
+  let emulatorUrl = '';
+  return {
+    dir,
+    /** The `serve` process (once `start` resolved). */
+    get hub(): Running {
+      if (!hub) throw new Error('the sandbox hub is not started');
+      return hub;
+    },
+    get emulatorUrl() {
+      return emulatorUrl;
+    },
+    cli: (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, env }),
+    /** Starts the hub and resolves once its /readyz answers. */
+    async start() {
+      const [hubPort, emuPort] = [await freePort(), await freePort()];
+      emulatorUrl = `http://127.0.0.1:${emuPort}`;
+      env = cleanEnv({ HUB_PORT: String(hubPort), FEISHU_EMULATOR_PORT: String(emuPort), DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, FEISHU_HUB_CONFIG: '' });
+      hub = start(process.execPath, [BIN, 'serve'], { cwd: dir, env });
+      await eventually(async () => (await fetch(`http://127.0.0.1:${hubPort}/readyz`).catch(() => undefined))?.ok, 30_000, 'the hub to be ready');
+    },
+    /** SIGTERM, its exit awaited, the folder removed. */
+    async stop() {
+      hub?.child.kill('SIGTERM');
+      await new Promise((r) => hub?.child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 interface EmulatorState {

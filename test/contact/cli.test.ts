@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, eventually, freePort, run, start, type Running } from '../cli/process.js';
+import { eventually, sandboxServe } from '../cli/process.js';
 
 /**
  * The sandbox as a newcomer meets it: `feishu-hub serve` with no config syncs the local Feishu's
@@ -10,27 +7,13 @@ import { BIN, cleanEnv, eventually, freePort, run, start, type Running } from '.
  * read and refresh it.
  */
 describe('feishu-hub directory against `feishu-hub serve` (sandbox)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'feishu-hub-directory-cli-'));
-  let hub: Running;
-  let env: NodeJS.ProcessEnv;
-  let emulatorUrl: string;
-  const cli = (args: string[]) => run(process.execPath, [BIN, ...args], { cwd: dir, env });
-
-  beforeAll(async () => {
-    const [hubPort, emuPort] = [await freePort(), await freePort()];
-    emulatorUrl = `http://127.0.0.1:${emuPort}`;
-    env = cleanEnv({ HUB_PORT: String(hubPort), FEISHU_EMULATOR_PORT: String(emuPort), DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, FEISHU_HUB_CONFIG: '' });
-    hub = start(process.execPath, [BIN, 'serve'], { cwd: dir, env });
-    await eventually(async () => (await fetch(`http://127.0.0.1:${hubPort}/readyz`).catch(() => undefined))?.ok, 30_000, 'the hub to be ready');
-  }, 40_000);
-  afterAll(async () => {
-    hub?.child.kill('SIGTERM');
-    await new Promise((r) => hub?.child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const sandbox = sandboxServe('feishu-hub-directory-cli-');
+  const { cli } = sandbox;
+  beforeAll(sandbox.start, 40_000);
+  afterAll(sandbox.stop);
 
   it('status and find show the directory the hub synced at start; the banner says how', async () => {
-    await eventually(() => hub.output().includes('npx feishu-hub directory find alice') || undefined, 10_000, 'the directory line of the banner');
+    await eventually(() => sandbox.hub.output().includes('npx feishu-hub directory find alice') || undefined, 10_000, 'the directory line of the banner');
     const status = await cli(['directory', 'status', '--json']);
     expect(status.code, status.output).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ enabled: true, users: 5, departments: 4 });
@@ -48,7 +31,7 @@ describe('feishu-hub directory against `feishu-hub serve` (sandbox)', () => {
   });
 
   it('sync refreshes the store from the local Feishu: a person added there is found after it; a summary table', async () => {
-    const res = await fetch(`${emulatorUrl}/__emulator/directory/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ users: 120, departments: 12, seed: 'cli' }) });
+    const res = await fetch(`${sandbox.emulatorUrl}/__emulator/directory/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ users: 120, departments: 12, seed: 'cli' }) });
     expect(res.ok).toBe(true);
     const synced = await cli(['directory', 'sync']);
     expect(synced.code, synced.output).toBe(0);
