@@ -1,18 +1,8 @@
+import type { HubUser } from '../sso/index.js';
 import type { SubjectField } from './config.js';
 
 /** The part of the hub's user (hub.sso's HubUser) the provider reads. */
-export interface OidcUser {
-  id: string | number;
-  open_id: string;
-  union_id: string;
-  user_id?: string;
-  name: string;
-  en_name?: string;
-  email?: string;
-  avatar_url?: string;
-  employee_no?: string;
-  tenant_key: string;
-}
+export type OidcUser = Pick<HubUser, 'id' | 'open_id' | 'union_id' | 'user_id' | 'name' | 'en_name' | 'email' | 'avatar_url' | 'employee_no' | 'tenant_key'>;
 
 /** What the contact capability (hub.directory) may tell about a user; every field optional. */
 export interface DirectoryUser {
