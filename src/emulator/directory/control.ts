@@ -20,6 +20,7 @@ import {
   userBody,
   userPatch,
 } from './changes.js';
+import { personFields, personStatus } from './page.js';
 import { generateOrg } from './seed.js';
 import { ROOT, type ContactScope, type DirectoryDepartment, type DirectoryUser } from './state.js';
 
@@ -42,19 +43,8 @@ const seedBody = z
   .strict();
 
 
-/** What the page and the routes answer about a person. */
-const personView = (u: DirectoryUser) => ({
-  open_id: u.open_id,
-  union_id: u.union_id,
-  user_id: u.user_id,
-  name: u.name,
-  en_name: u.en_name,
-  email: u.email,
-  mobile: u.mobile,
-  job_title: u.job_title,
-  department_ids: u.department_ids,
-  status: u.resigned ? 'resigned' : 'active',
-});
+/** What the routes answer about a person (the page shows the same fields, see page.ts). */
+const personView = (u: DirectoryUser) => ({ ...personFields(u), department_ids: u.department_ids, status: personStatus(u) });
 
 const deptView = (d: DirectoryDepartment) => ({
   department_id: d.department_id,

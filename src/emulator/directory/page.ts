@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import type { PageEntry } from '../product.js';
-import { DirectoryState, ROOT, type DirectoryDepartment } from './state.js';
+import { DirectoryState, ROOT, type DirectoryDepartment, type DirectoryUser } from './state.js';
 
 /**
  * The directory's page in the web client (a contacts view like Feishu's): the client imports
@@ -14,6 +14,20 @@ export const directoryPage: PageEntry = {
   icon: 'contacts',
   module: new URL('./web/directory.js', import.meta.url).href,
 };
+
+/** A person's ids, names and contact, as the page and the control routes show them. */
+export const personFields = (u: DirectoryUser) => ({
+  open_id: u.open_id,
+  union_id: u.union_id,
+  user_id: u.user_id,
+  name: u.name,
+  en_name: u.en_name,
+  email: u.email,
+  mobile: u.mobile,
+  job_title: u.job_title,
+});
+
+export const personStatus = (u: DirectoryUser) => (u.resigned ? ('resigned' as const) : ('active' as const));
 
 const avatar = (openId: string) => `/__emulator/avatars/${encodeURIComponent(openId)}?size=96`;
 
@@ -37,18 +51,11 @@ export function directoryView(ctx: EmulatorContext) {
     tenant_key: dir.tenantKey,
     departments: dir.departments.map(department),
     users: dir.users.map((u) => ({
-      open_id: u.open_id,
-      union_id: u.union_id,
-      user_id: u.user_id,
-      name: u.name,
-      en_name: u.en_name,
-      email: u.email,
-      mobile: u.mobile,
-      job_title: u.job_title,
+      ...personFields(u),
       avatar: avatar(u.open_id),
       departments: u.department_ids.map((k) => ({ department_id: k, name: k === ROOT ? 'Organization' : (dir.department(k)?.name ?? k) })),
       leader_of: dir.ledBy(u.open_id).map((d) => d.department_id),
-      status: u.resigned ? ('resigned' as const) : ('active' as const),
+      status: personStatus(u),
     })),
   };
 }
