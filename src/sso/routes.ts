@@ -88,14 +88,20 @@ export async function registerSsoRoutes(app: FastifyInstance, deps: SsoRouteDeps
     return row;
   };
 
-  app.get('/login/feishu', async (request, reply) => {
-    let returnTo: string;
+  /** The query's return_to, checked; undefined once a 400 page has said why it is refused. */
+  const queryReturnTo = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
     try {
-      returnTo = returnToOf(request, (request.query as Record<string, unknown>).return_to);
+      return returnToOf(request, (request.query as Record<string, unknown>).return_to);
     } catch (err) {
-      if (err instanceof ReturnToError) return page(reply, 400, messagePage('Cannot log in', err.message, { href: '/login', label: 'Log in' }));
-      throw err;
+      if (!(err instanceof ReturnToError)) throw err;
+      page(reply, 400, messagePage('Cannot log in', err.message, { href: '/login', label: 'Log in' }));
+      return undefined;
     }
+  };
+
+  app.get('/login/feishu', async (request, reply) => {
+    const returnTo = queryReturnTo(request, reply);
+    if (returnTo === undefined) return reply;
     const { state, challenge, redirect_uri } = await newLogin(request, reply, returnTo, true);
     const url = new URL(hosts.authorize);
     url.searchParams.set('client_id', deps.appId);
@@ -109,13 +115,8 @@ export async function registerSsoRoutes(app: FastifyInstance, deps: SsoRouteDeps
   });
 
   app.get('/login', async (request, reply) => {
-    let returnTo: string;
-    try {
-      returnTo = returnToOf(request, (request.query as Record<string, unknown>).return_to);
-    } catch (err) {
-      if (err instanceof ReturnToError) return page(reply, 400, messagePage('Cannot log in', err.message, { href: '/login', label: 'Log in' }));
-      throw err;
-    }
+    const returnTo = queryReturnTo(request, reply);
+    if (returnTo === undefined) return reply;
     const user = await service.currentUser(request);
     // The QR SDK's passport flow carries no PKCE challenge; the state is still single use and tied to this browser.
     const { state, redirect_uri } = await newLogin(request, reply, returnTo, false);
