@@ -1,0 +1,6 @@
+/**
+ * Bitable (Base): a typed client over the official SDK (apps, tables, fields, records; batches
+ * chunked to each call's limit, serialised per base, retried on write conflicts, paginated reads as
+ * async iterators) and cell-value conversion both ways. `hub.bitable` on a hub.
+ */
+export { FieldType, READ_ONLY_TYPES, BitableValueError, fromReadValue, toWriteValue, fieldsFromRead, fieldsToWrite, textOf, type FieldTypeName, type FieldShape, type PlainValue, type UrlValue, type Attachment, type LocationValue } from './values.js';
