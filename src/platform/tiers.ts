@@ -61,6 +61,14 @@ function isIdSegment(seg: string): boolean {
   return seg.length >= 16 && /\d/.test(seg) && /^[A-Za-z0-9_.:-]+$/.test(seg);
 }
 
+/** Bitable collections whose next segment is an id (tbl…, fld…, rec… are short, and may have no digit). */
+const BITABLE_COLLECTIONS = new Set(['apps', 'tables', 'fields', 'records', 'views', 'roles', 'members', 'dashboards', 'forms', 'workflows']);
+
+/** In a bitable path: the segment after a collection name, unless it is an action (`batch_create`, `search`). */
+function isBitableId(prev: string | undefined, seg: string): boolean {
+  return prev !== undefined && BITABLE_COLLECTIONS.has(prev) && !/^[a-z_]+$/.test(seg);
+}
+
 /**
  * The API a request calls, ids replaced by `:id`: the key for per-API limits and metric labels.
  *
@@ -68,10 +76,10 @@ function isIdSegment(seg: string): boolean {
  * apiKey('post', '/open-apis/im/v1/messages/om_1/reply') // 'POST /open-apis/im/v1/messages/:id/reply'
  */
 export function apiKey(method: string, path: string): string {
-  const p = path
-    .split('?')[0]
-    .split('/')
-    .map((seg) => (seg && isIdSegment(decodeURIComponentSafe(seg)) ? ':id' : seg))
+  const segs = path.split('?')[0].split('/');
+  const bitable = path.startsWith('/open-apis/bitable/');
+  const p = segs
+    .map((seg, i) => (seg && (isIdSegment(decodeURIComponentSafe(seg)) || (bitable && isBitableId(segs[i - 1], seg))) ? ':id' : seg))
     .join('/');
   return `${method.toUpperCase()} ${p}`;
 }

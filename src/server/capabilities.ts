@@ -8,6 +8,7 @@ import { oidcCapability } from '../oidc/index.js';
 import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
 import { directoryCapability } from '../contact/index.js';
+import { bitableCapability } from '../bitable/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -23,4 +24,5 @@ export const builtinCapabilities: Capability<any>[] = [
   approvalCapability,
   alertsCapability,
   directoryCapability,
+  bitableCapability,
 ];
