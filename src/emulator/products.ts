@@ -1,6 +1,7 @@
 import { approval } from './approval/index.js';
 import { auth } from './auth/index.js';
 import { authen } from './authen/index.js';
+import { bitable } from './bitable/index.js';
 import { control } from './control/index.js';
 import { directory } from './directory/index.js';
 import { events } from './events/index.js';
@@ -21,6 +22,7 @@ export const defaultProducts: readonly Product[] = [
   im,
   events,
   approval,
+  bitable,
   webhookBot,
   webClient,
   control,

@@ -100,7 +100,7 @@ describe('a product added to the list', () => {
   it('is in the snapshot under its name, and PUT /__emulator/snapshot brings it back', async () => {
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'kept' });
     const snap = await snapshot();
-    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'authen', 'im', 'events', 'approval', 'webhook-bot', 'control', 'notes']);
+    expect(Object.keys(snap)).toEqual(['auth', 'directory', 'authen', 'im', 'events', 'approval', 'bitable', 'webhook-bot', 'control', 'notes']);
     expect(snap.notes.notes.map((n: Note) => n.text)).toEqual(['welcome', 'kept']);
     await env.ctl.call('POST', '/__emulator/notes', { author: 'carol', text: 'not in the snapshot' });
     expect(await restore(snap)).toMatchObject({ status: 200, body: { ok: true } });
