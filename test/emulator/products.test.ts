@@ -110,9 +110,9 @@ describe('a product added to the list', () => {
   it('refuses a snapshot that does not fit, whole: an unknown product, or a part a slice refuses', async () => {
     const snap = await snapshot();
     await env.ctl.call('POST', '/__emulator/notes', { author: 'bob', text: 'after the snapshot' });
-    const unknown = await restore({ ...snap, bitable: {} });
+    const unknown = await restore({ ...snap, sheets: {} });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error).toMatch(/bitable/);
+    expect(unknown.body.error).toMatch(/sheets/);
     // notes comes last: the slices before it were already restored, and must come back as they were.
     const chat = demoChat(env.emu);
     chat.name = 'renamed after the snapshot';
