@@ -33,7 +33,7 @@ describe('bitable records: value formats per field type', () => {
     expect(created.code).toBe(0);
     const rec = created.data!.record!;
     expect(rec.record_id).toMatch(/^rec[A-Za-z0-9]{10}$/);
-    expect(rec.id).toBe(rec.record_id);
+    expect((rec as { id?: string }).id).toBe(rec.record_id);
     const got = await records().get({ path: { ...at(base), record_id: rec.record_id! }, params: { text_field_as_array: true } });
     expect(got.data!.record!.fields).toEqual({
       Title: [{ type: 'text', text: 'Fix the build' }],
@@ -74,7 +74,7 @@ describe('bitable records: value formats per field type', () => {
       [{ No: '7' }, 1254001],
     ];
     for (const [fields, code] of cases) {
-      const r = await records().create({ path: at(base), data: { fields } });
+      const r = await records().create({ path: at(base), data: { fields } as never });
       expect([JSON.stringify(fields), r.code]).toEqual([JSON.stringify(fields), code]);
     }
     const raw = await fetch(`${env.emu.url}/open-apis/bitable/v1/apps/${base.app_token}/tables/${base.tables[0].table_id}/records`, {
@@ -121,7 +121,7 @@ describe('bitable records: search', () => {
       { Title: 'Gamma', Points: 3, Status: 'Todo', Tags: ['b'] },
       { Title: 'Delta beta', Points: 8, Status: 'Done' },
     ];
-    const r = await records().batchCreate({ path: at(base), data: { records: rows.map((fields) => ({ fields })) } });
+    const r = await records().batchCreate({ path: at(base), data: { records: rows.map((fields) => ({ fields })) as never } });
     expect(r.code).toBe(0);
     return { base, alice, bob, ids: r.data!.records!.map((x) => x.record_id!) };
   }
