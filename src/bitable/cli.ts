@@ -73,6 +73,7 @@ export function registerBitableCommands(program: Command): void {
     .description('the tables of a base, with their field count and primary field')
     .option('--emulator <url>', emulatorHelp)
     .option('--json', 'print JSON (tables with their fields) for scripts')
+    .addHelpText('after', '\nExamples:\n  feishu-hub bitable tables bascnXXXXXXXX\n  feishu-hub bitable tables bascnXXXXXXXX --json | jq \'.[].fields[].field_name\'\n  feishu-hub bitable tables bascnXXXXXXXX --emulator http://127.0.0.1:9000')
     .action(async (appToken: string, o: ClientFlags) => {
       await withClient(o, async (b) => {
         const tables = await b.listTables(appToken);
@@ -96,6 +97,19 @@ export function registerBitableCommands(program: Command): void {
     .option('--limit <n>', 'at most n records (default 100; 0 for all)')
     .option('--emulator <url>', emulatorHelp)
     .option('--json', 'print the records as JSON (the read format, keyed by field name)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  feishu-hub bitable records bascnXXXXXXXX tblXXXXXXXX',
+        '  feishu-hub bitable records bascnXXXXXXXX tblXXXXXXXX --limit 0 --json > records.json',
+        `  feishu-hub bitable records bascnXXXXXXXX tblXXXXXXXX --filter '{"conjunction":"and","conditions":[{"field_name":"Status","operator":"is","value":["Done"]}]}'`,
+        '',
+        'Filter operators: is, isNot, contains, doesNotContain, isEmpty, isNotEmpty, isGreater, isGreaterEqual, isLess, isLessEqual;',
+        'value is always a list of strings (dates: ["ExactDate","<ms>"], ["Today"] …).',
+      ].join('\n'),
+    )
     .action(async (appToken: string, tableId: string, o: ClientFlags & { filter?: string; limit?: string }) => {
       await withClient(o, async (b) => {
         const filter = parseFilter(o.filter);

@@ -65,6 +65,16 @@ describe('feishu-hub bitable', () => {
     expect(five).toHaveLength(5);
   }, 90_000);
 
+  it('--help has examples', async () => {
+    const helps = await Promise.all([['tables', '--help'], ['records', '--help']].map((a) => run(process.execPath, [BIN, 'bitable', ...a], { cwd: ROOT, env: cleanEnv() })));
+    for (const h of helps) {
+      expect(h.code).toBe(0);
+      expect(h.stdout).toContain('Examples:');
+      expect(h.stdout).toContain('--emulator <url>');
+    }
+    expect(helps[1].stdout).toContain('--filter <json>');
+  }, 90_000);
+
   it('says what is wrong: a bad filter, a bad limit, an unknown base (the Feishu code explained)', async () => {
     const bad = await cli(['records', app, table, '--filter', 'x']);
     expect(bad.code).toBe(1);
