@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { user } from '../helpers/im.js';
+import { demoChat, user } from '../helpers/im.js';
 import { newBase, TASKS, wholeBase, type NewBase } from './bitable-helpers.js';
 
 const env = useEmulator();
@@ -107,6 +107,42 @@ describe('bitable records: value formats per field type', () => {
     // Deleting the project unlinks it from the task.
     await records().delete({ path: { ...at(base, 0), record_id: p } });
     expect((await records().get({ path: { ...at(base, 1), record_id: t.record_id! } })).data!.record!.fields).toEqual({ Task: 'Launch' });
+  });
+});
+
+describe('bitable records: computed and id-typed fields', () => {
+  it('group chats, created/modified time, auto numbers, and people by user_id_type', async () => {
+    const base = await newBase(env, [
+      {
+        name: 'T',
+        fields: [
+          { field_name: 'Title', type: 1 },
+          { field_name: 'Chat', type: 23 },
+          { field_name: 'Who', type: 11 },
+          { field_name: 'Created', type: 1001 },
+          { field_name: 'Modified', type: 1002 },
+          { field_name: 'No', type: 1005 },
+          { field_name: 'Mail', type: 1, ui_type: 'Email' },
+        ],
+      },
+    ]);
+    const chat = demoChat(env.emu);
+    const bob = user(env.emu, 'bob');
+    const r = await records().create({ path: at(base), params: { user_id_type: 'user_id' }, data: { fields: { Title: 'x', Chat: [{ id: chat.chat_id }], Who: [{ id: bob.user_id }], Mail: 'bob@example.com' } as never } });
+    expect(r.code).toBe(0);
+    const f = r.data!.record!.fields as Record<string, unknown>;
+    expect(f.Chat).toEqual([{ id: chat.chat_id, name: chat.name, avatar_url: chat.avatar }]);
+    expect(f.Who).toEqual([expect.objectContaining({ id: bob.user_id, name: bob.name })]);
+    expect(f.Created).toEqual(expect.any(Number));
+    expect(f.Modified).toBe(f.Created);
+    expect(f.No).toBe('1');
+    expect(f.Mail).toEqual([{ type: 'url', text: 'bob@example.com', link: 'mailto:bob@example.com' }]);
+    const second = await records().create({ path: at(base), data: { fields: { Title: 'y' } } });
+    expect((second.data!.record!.fields as Record<string, unknown>).No).toBe('2');
+    const badChat = await records().create({ path: at(base), data: { fields: { Chat: [{ id: 'oc_nope' }] } as never } });
+    expect(badChat.code).toBe(1254010);
+    const byUserId = await records().search({ path: at(base), params: { user_id_type: 'user_id' }, data: { filter: { conjunction: 'and', conditions: [{ field_name: 'Who', operator: 'contains', value: [bob.user_id] }] } } });
+    expect(byUserId.data!.items!.map((i) => i.record_id)).toEqual([r.data!.record!.record_id]);
   });
 });
 
