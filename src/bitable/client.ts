@@ -143,6 +143,13 @@ export function derivedClientToken(key: string, part: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The client_token of part `part` of `parts` for a caller's key: the key itself when it is a uuid and there is one part. */
+function tokenFor(key: string, part: number, parts: number): string {
+  return parts === 1 && UUID.test(key) ? key : derivedClientToken(key, part);
+}
+
 /**
  * The Bitable client: every call through the platform client (official SDK, token, limits per API
  * tier, retries), writes serialised per base and retried on write conflicts, batches chunked to
@@ -205,7 +212,7 @@ export class BitableClient {
 
   /** Adds a field (a write: serialised with the base's other writes; a retry never adds it twice). */
   async createField(appToken: string, tableId: string, spec: FieldSpec, o: { clientToken?: string } = {}): Promise<BitableField> {
-    const client_token = o.clientToken ?? randomUUID();
+    const client_token = o.clientToken ? tokenFor(o.clientToken, 0, 1) : randomUUID();
     const res = await this.write(appToken, () =>
       this.sdk.appTableField.create(
         { path: { app_token: appToken, table_id: tableId }, params: { client_token }, data: spec as never },
@@ -298,7 +305,7 @@ export class BitableClient {
 
   /** Adds one record. */
   async create(appToken: string, tableId: string, fields: Record<string, unknown>, o: WriteOptions = {}): Promise<BitableRecord> {
-    const client_token = o.clientToken ?? randomUUID();
+    const client_token = o.clientToken ? tokenFor(o.clientToken, 0, 1) : randomUUID();
     const res = await this.write(appToken, () =>
       this.sdk.appTableRecord.create(
         { path: { app_token: appToken, table_id: tableId }, params: { user_id_type: this.userIdType, client_token }, data: { fields: fields as never } },
@@ -341,7 +348,7 @@ export class BitableClient {
     const out: BitableRecord[] = [];
     const parts = chunk(rows, BITABLE_LIMITS.batchCreate);
     for (const [i, part] of parts.entries()) {
-      const client_token = parts.length === 1 && o.clientToken ? o.clientToken : derivedClientToken(key, i);
+      const client_token = tokenFor(key, i, parts.length);
       const res = await this.write(appToken, () =>
         this.sdk.appTableRecord.batchCreate(
           { path: { app_token: appToken, table_id: tableId }, params: { user_id_type: this.userIdType, client_token }, data: { records: part.map((fields) => ({ fields: fields as never })) } },

@@ -174,6 +174,12 @@ describe('bitable client: idempotent, serialised writes', () => {
     expect(table2.records.filter((r) => JSON.stringify(r.fields).includes('exactly once'))).toHaveLength(1);
     expect(table2.records.some((r) => r.record_id === one.record_id)).toBe(true);
     expect((await calls(/POST .*\/records$/)).length).toBe(2); // the failed answer and its retry
+
+    // A caller's own key (any string; sent as a uuid derived from it): the same key twice is one row.
+    const a = await bitable.create(app, table, { Title: 'keyed' }, { clientToken: 'order-42' });
+    const b = await bitable.create(app, table, { Title: 'keyed' }, { clientToken: 'order-42' });
+    expect(b.record_id).toBe(a.record_id);
+    expect((await wholeTable(app, table)).records).toHaveLength(1202);
   });
 
   it('writes to one base go one at a time (the platform answers 1254291 to overlapping ones); a conflict with another writer is retried', async () => {
