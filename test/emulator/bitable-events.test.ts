@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { BitableState } from '../../src/emulator/bitable/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { user } from '../helpers/im.js';
 import { newBase, type NewBase } from './bitable-helpers.js';
@@ -82,9 +83,10 @@ describe('bitable limits', () => {
   it('a write arriving while another write to the same base is in progress is 1254291 Write conflict', async () => {
     const base = await newBase(env, [{ name: 'T', fields: [{ field_name: 'Title', type: 1 }] }]);
     const other = await newBase(env, [{ name: 'T', fields: [{ field_name: 'Title', type: 1 }] }]);
-    expect((await env.ctl.call('PUT', `/__emulator/bitable/apps/${base.app_token}/write-latency`, { ms: 150 })).status).toBe(200);
+    expect((await env.ctl.call('PUT', `/__emulator/bitable/apps/${base.app_token}/write-latency`, { ms: 300 })).status).toBe(200);
     const slow = records().create({ path: at(base), data: { fields: { Title: 'slow' } } });
-    await new Promise((r) => setTimeout(r, 50));
+    const writing = env.emu.context.slice(BitableState).writing;
+    while (!writing.has(base.app_token)) await new Promise((r) => setTimeout(r, 5));
     const [conflict, elsewhere, read] = await Promise.all([
       records().create({ path: at(base), data: { fields: { Title: 'second' } } }),
       records().create({ path: at(other), data: { fields: { Title: 'other base' } } }),
@@ -100,16 +102,21 @@ describe('bitable limits', () => {
 
   it('limits reads to 20/s and writes to 50/s per app (HTTP 429, 99991400)', async () => {
     const base = await newBase(env, [{ name: 'T', fields: [{ field_name: 'Title', type: 1 }] }]);
+    // A tenth of the limits (2/s, 5/s), so a burst exceeds one window however slow the machine is.
+    expect((await records().search({ path: at(base), data: {} })).code).toBe(0); // the SDK caches its token first
+    await env.ctl.rateLimits({ scale: 0.1 });
+    onTestFinished(async () => {
+      await env.ctl.rateLimits({ scale: 1 });
+    });
     const fail = (p: Promise<{ code?: number }>) => p.then((r) => ({ status: 200, code: r.code }), (e) => ({ status: e.response?.status, code: e.response?.data?.code, limit: e.response?.headers['x-ogw-ratelimit-limit'] }));
-    // 45 at once: however they fall across one-second windows, one window gets more than 20.
-    const reads = await Promise.all(Array.from({ length: 45 }, () => fail(records().search({ path: at(base), data: {} }))));
+    const reads = await Promise.all(Array.from({ length: 12 }, () => fail(records().search({ path: at(base), data: {} }))));
     const limited = reads.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
-    expect(limited[0]).toMatchObject({ code: 99991400, limit: '20' });
-    const writes = await Promise.all(Array.from({ length: 105 }, () => fail(records().create({ path: at(base), data: { fields: { Title: 'x' } } }))));
+    expect(limited[0]).toMatchObject({ code: 99991400, limit: '2' });
+    const writes = await Promise.all(Array.from({ length: 25 }, () => fail(records().create({ path: at(base), data: { fields: { Title: 'x' } } }))));
     const wl = writes.filter((r) => r.status === 429);
     expect(wl.length).toBeGreaterThan(0);
-    expect(wl[0]).toMatchObject({ code: 99991400, limit: '50' });
-    expect(writes.filter((r) => r.code === 0).length).toBeGreaterThanOrEqual(50);
+    expect(wl[0]).toMatchObject({ code: 99991400, limit: '5' });
+    expect(writes.filter((r) => r.code === 0).length).toBeGreaterThanOrEqual(5);
   });
 });
