@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { BitableClient, FieldType } from '../../src/bitable/index.js';
+import { BitableClient, FieldType } from '../../src/index.js';
 import { createTestHub } from '../../src/testing/index.js';
 
 it('hub.bitable is the client over the hub\'s platform: it reads and writes a base of the sandbox\'s local Feishu', async () => {
