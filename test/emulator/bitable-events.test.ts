@@ -1,7 +1,9 @@
+import * as lark from '@larksuiteoapi/node-sdk';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { BitableState } from '../../src/emulator/bitable/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { user } from '../helpers/im.js';
+import { codeFor, REDIRECT, tokenV2 } from './authen-helpers.js';
 import { newBase, type NewBase } from './bitable-helpers.js';
 
 const env = useEmulator();
@@ -68,6 +70,21 @@ describe('bitable record-changed events', () => {
     await env.client.drive.v1.file.deleteSubscribe({ path: { file_token: base.app_token }, params: { file_type: 'bitable' } });
     await records().create({ path: at(base), data: { fields: { Title: 'after unsubscribing' } } });
     expect(await changed()).toHaveLength(4);
+  });
+
+  it('a write with a user access token names its author: created_by, last_modified_by and operator_id', async () => {
+    const base = await newBase(env, [{ name: 'T', fields: [{ field_name: 'Title', type: 1 }, { field_name: 'By', type: 1003 }] }]);
+    await env.client.drive.v1.file.subscribe({ path: { file_token: base.app_token }, params: { file_type: 'bitable' } });
+    const { code } = await codeFor(env.emu, 'carol');
+    const token = (await tokenV2(env.emu, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT })).json.access_token as string;
+    const carol = user(env.emu, 'carol');
+    const r = await records().create({ path: at(base), data: { fields: { Title: 'mine' } } }, lark.withUserAccessToken(token));
+    expect(r.code).toBe(0);
+    expect(r.data!.record!.fields.By).toEqual([expect.objectContaining({ id: carol.open_id, name: carol.name })]);
+    const found = await records().search({ path: at(base), data: { automatic_fields: true } });
+    expect(found.data!.items![0]).toMatchObject({ created_by: { id: carol.open_id }, last_modified_by: { id: carol.open_id } });
+    const ev = (await changed()).at(-1).envelope.event;
+    expect(ev.operator_id).toEqual({ open_id: carol.open_id, union_id: carol.union_id, user_id: carol.user_id });
   });
 
   it('subscribe refuses other file types and unknown bases', async () => {
