@@ -223,3 +223,26 @@ describe('bitable client: idempotent, serialised writes', () => {
     expect(err.code).toBe(1254291);
   });
 });
+
+describe('bitable client: paced by the platform limiter', () => {
+  it('45 searches at once keep to 20/s and 110 single writes to 50/s: the emulator (limits on) refuses none', async () => {
+    const { app, table } = await newBase();
+    await bitable.batchCreate(app, table, [{ Title: 'x' }]);
+    let started = performance.now();
+    const pages = await Promise.all(
+      Array.from({ length: 45 }, async () => {
+        const out = [];
+        for await (const r of bitable.records(app, table, { limit: 1 })) out.push(r);
+        return out.length;
+      }),
+    );
+    expect(pages.every((n) => n === 1)).toBe(true);
+    expect(performance.now() - started).toBeGreaterThan(1900); // 20 + 20 + 5: three windows of a second
+    started = performance.now();
+    await Promise.all(Array.from({ length: 110 }, (_, i) => bitable.create(app, table, { Title: `w${i}` })));
+    expect(performance.now() - started).toBeGreaterThan(1900); // 50 + 50 + 10
+    const refused = (await ctl.state()).calls.filter((c: { status: number; code: number | null }) => c.status === 429 || c.code === 99991400 || c.code === 1254290 || c.code === 1254291);
+    expect(refused).toEqual([]);
+    expect((await wholeTable(app, table)).records).toHaveLength(111);
+  }, 30_000);
+});
