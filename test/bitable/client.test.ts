@@ -184,7 +184,7 @@ describe('bitable client: idempotent, serialised writes', () => {
 
   it('writes to one base go one at a time (the platform answers 1254291 to overlapping ones); a conflict with another writer is retried', async () => {
     const { app, table } = await newBase();
-    await ctl.call('PUT', `/__emulator/bitable/apps/${app}/write-latency`, { ms: 80 });
+    await ctl.call('PUT', `/__emulator/bitable/apps/${app}/write-latency`, { ms: 200 });
 
     // Straight SDK calls that overlap: the platform refuses all but one.
     const raw = sdkClient(emu);
@@ -205,7 +205,7 @@ describe('bitable client: idempotent, serialised writes', () => {
 
     // Another writer (outside this client) holds the base: the client's write is refused, waits, and goes through.
     const other = raw.bitable.v1.appTableRecord.batchCreate({ path: { app_token: app, table_id: table }, data: { records: [{ fields: { Title: 'other' } }] } });
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, 40));
     const mine = await bitable.batchDelete(app, table, [results[0].record_id as string]);
     await other;
     expect(mine).toEqual([{ record_id: results[0].record_id, deleted: true }]);
