@@ -86,6 +86,7 @@ describe('a product added to the list', () => {
       { product: 'authen', title: 'Workbench', path: '/#/workbench', icon: 'workbench', module: '/__emulator/web/pages/authen/workbench.js' },
       { product: 'im', title: 'Messenger', path: '/' },
       { product: 'approval', title: 'Approval', path: '/#/approval', icon: 'approval', module: '/__emulator/web/pages/approval/approval.js' },
+      { product: 'bitable', title: 'Base', path: '/#/base', icon: 'base', module: '/__emulator/web/pages/bitable/base.js' },
       { product: 'notes', title: 'Notes', path: '/__emulator/notes' },
     ]);
   });

@@ -27,6 +27,10 @@ export function registerBitableControlRoutes(app: FastifyInstance, ctx: Emulator
     }
   });
 
+  app.get('/__emulator/bitable/apps', async () => ({
+    apps: [...state().apps.values()].map((a) => ({ app_token: a.app_token, name: a.name, tables: a.tables.map((t) => ({ table_id: t.table_id, name: t.name, records: t.records.length })) })),
+  }));
+
   app.get('/__emulator/bitable/apps/:app_token', async (request, reply) => {
     const base = state().apps.get((request.params as { app_token: string }).app_token);
     if (!base) return reply.status(404).send({ error: 'no such base', code: 1254040 });

@@ -20,6 +20,7 @@ export type { BitableApp, BitableField, BitableRecord, BitableSnapshot, BitableT
 export const bitable = defineProduct({
   name: 'bitable',
   state: BitableState,
+  page: { title: 'Base', path: '/#/base', icon: 'base', module: new URL('./web/base.js', import.meta.url).href },
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     for (const { method, route, tier } of [...TABLE_TIERS, ...RECORD_TIERS]) setRouteTier(method, route, tiers[tier]);
     registerTableRoutes(app, ctx);
