@@ -248,6 +248,46 @@ export class BitableClient {
     return { fields: created.length ? await this.fields(appToken, tableId) : existing, created, mismatched };
   }
 
+  /** Adds a table (first field = primary: text, number, date, phone, URL, location or auto number). */
+  async createTable(appToken: string, table: { name: string; default_view_name?: string; fields?: FieldSpec[] }): Promise<{ table_id: string; default_view_id?: string; field_id_list?: string[] }> {
+    const res = await this.write(appToken, () => this.sdk.appTable.create({ path: { app_token: appToken }, data: { table: table as never } }, this.opts()));
+    return res.data as { table_id: string; default_view_id?: string; field_id_list?: string[] };
+  }
+
+  /** Deletes a table and its records. */
+  async deleteTable(appToken: string, tableId: string): Promise<void> {
+    await this.write(appToken, () => this.sdk.appTable.delete({ path: { app_token: appToken, table_id: tableId } }, this.opts()));
+  }
+
+  /** Every view of a table (grid, kanban, gallery, gantt, form). */
+  async views(appToken: string, tableId: string): Promise<{ view_id: string; view_name: string; view_type: string; [key: string]: unknown }[]> {
+    return collect(
+      paginate((page_token) => this.sdk.appTableView.list({ path: { app_token: appToken, table_id: tableId }, params: { page_size: BITABLE_LIMITS.listPage, page_token } }, this.opts()) as never),
+    );
+  }
+
+  /** Replaces a field's name, type and property (the platform wants all of them). */
+  async updateField(appToken: string, tableId: string, fieldId: string, spec: FieldSpec): Promise<BitableField> {
+    const res = await this.write(appToken, () =>
+      this.sdk.appTableField.update({ path: { app_token: appToken, table_id: tableId, field_id: fieldId }, data: spec as never }, this.opts(true)),
+    );
+    return res.data!.field as BitableField;
+  }
+
+  /** Deletes a field (not the primary one). */
+  async deleteField(appToken: string, tableId: string, fieldId: string): Promise<boolean> {
+    const res = await this.write(appToken, () => this.sdk.appTableField.delete({ path: { app_token: appToken, table_id: tableId, field_id: fieldId } }, this.opts()));
+    return Boolean(res.data?.deleted);
+  }
+
+  /**
+   * Subscribes the app to the base's record-changed events (`drive.file.bitable_record_changed_v1`
+   * arrive only for bases subscribed this way). Safe to repeat.
+   */
+  async subscribe(appToken: string): Promise<void> {
+    await this.platform.request({ method: 'POST', url: `/open-apis/drive/v1/files/${encodeURIComponent(appToken)}/subscribe`, params: { file_type: 'bitable' }, idempotent: true, tenantKey: this.options.tenantKey });
+  }
+
   /** One record (undefined when there is no such record). */
   async record(appToken: string, tableId: string, recordId: string, o: { automaticFields?: boolean } = {}): Promise<BitableRecord | undefined> {
     try {

@@ -83,6 +83,28 @@ describe('bitable client: schema', () => {
   });
 });
 
+describe('bitable client: tables, views, fields, subscription', () => {
+  it('creates and deletes a table, lists its views, renames and deletes a field, subscribes the base', async () => {
+    const { app } = await newBase();
+    const made = await bitable.createTable(app, { name: 'Stock', default_view_name: 'All', fields: [{ field_name: 'SKU', type: FieldType.Text }, { field_name: 'Qty', type: FieldType.Number }] });
+    expect(made.table_id).toMatch(/^tbl/);
+    expect((await bitable.listTables(app)).map((t) => t.name)).toEqual(['Tasks', 'Stock']);
+    expect((await bitable.views(app, made.table_id)).map((v) => [v.view_name, v.view_type])).toEqual([['All', 'grid']]);
+    const qty = (await bitable.fields(app, made.table_id)).find((f) => f.field_name === 'Qty')!;
+    const renamed = await bitable.updateField(app, made.table_id, qty.field_id, { field_name: 'Quantity', type: FieldType.Number });
+    expect(renamed).toMatchObject({ field_id: qty.field_id, field_name: 'Quantity', type: FieldType.Number });
+    expect(await bitable.deleteField(app, made.table_id, qty.field_id)).toBe(true);
+    expect((await bitable.fields(app, made.table_id)).map((f) => f.field_name)).toEqual(['SKU']);
+    await bitable.deleteTable(app, made.table_id);
+    expect((await bitable.listTables(app)).map((t) => t.name)).toEqual(['Tasks']);
+
+    await bitable.subscribe(app);
+    await bitable.subscribe(app); // again: no harm
+    const sub = await platform.request<{ data: { is_subscribe: boolean } }>({ url: `/open-apis/drive/v1/files/${app}/get_subscribe`, params: { file_type: 'bitable' } });
+    expect(sub.data.is_subscribe).toBe(true);
+  });
+});
+
 describe('bitable client: records', () => {
   it('2,500 rows: created in chunks of 1,000, read back by iterator, updated, deleted in chunks of 500', async () => {
     const { app, table } = await newBase();
