@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { platformFor, printError, printTable, UsageError, type ClientFlags } from '../cli/commands/_client.js';
 import { loadConfig } from '../config/index.js';
 import type { Platform } from '../platform/index.js';
-import { BitableClient, type BitableField, type RecordFilter } from './client.js';
+import { BitableClient } from './client.js';
+import type { BitableField, RecordFilter } from './types.js';
 import { FieldType, fromReadValue } from './values.js';
 
 const json = (v: unknown) => console.log(JSON.stringify(v, null, 2));

@@ -4,12 +4,11 @@
  * async iterators) and cell-value conversion both ways. `hub.bitable` on a hub.
  */
 export { bitableCapability } from './capability.js';
+export { BitableClient } from './client.js';
+export { chunk, derivedClientToken } from './batching.js';
 export {
-  BitableClient,
   BITABLE_LIMITS,
   BITABLE_RETRY_CODES,
-  chunk,
-  derivedClientToken,
   type BitableClientOptions,
   type BitableApp,
   type BitableTable,
@@ -21,6 +20,6 @@ export {
   type WriteOptions,
   type EnsureFieldsResult,
   type UserIdType,
-} from './client.js';
+} from './types.js';
 export { BitableTableHandle, type PlainRecord } from './table.js';
 export { FieldType, READ_ONLY_TYPES, BitableValueError, fromReadValue, toWriteValue, fieldsFromRead, fieldsToWrite, textOf, type FieldTypeName, type FieldShape, type PlainValue, type UrlValue, type Attachment, type LocationValue } from './values.js';

@@ -1,4 +1,5 @@
-import type { BitableClient, BitableField, BitableRecord, SearchOptions, WriteOptions } from './client.js';
+import type { BitableClient } from './client.js';
+import type { BitableField, BitableRecord, SearchOptions, WriteOptions } from './types.js';
 import { fieldsFromRead, fieldsToWrite, type PlainValue } from './values.js';
 
 /** A record with plain values (see fromReadValue). */
