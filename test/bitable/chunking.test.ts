@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BITABLE_LIMITS, chunk, derivedClientToken } from '../../src/bitable/index.js';
 import { parseFilter, cellText } from '../../src/bitable/cli.js';
 import { FieldType } from '../../src/bitable/index.js';
-import { apiKey, tierOf } from '../../src/platform/index.js';
+import { apiKey, tierOf, type Platform } from '../../src/platform/index.js';
+import { queueWrite } from '../../src/bitable/batching.js';
 
 describe('bitable chunking and keys', () => {
   it('chunks to each call\'s limit, the last chunk holding the rest', () => {
@@ -53,5 +54,31 @@ describe('bitable CLI helpers', () => {
     expect(cellText(f(FieldType.Url), { text: 'X', link: 'https://x' })).toBe('https://x');
     expect(cellText(f(FieldType.Checkbox), true)).toBe('true');
     expect(cellText(undefined, null)).toBe('');
+  });
+});
+
+describe('bitable per-base write queue', () => {
+  const platform = {} as Platform;
+  const later = <T>(ms: number, v: T, log: string[], name: string) => async () => {
+    log.push(`start ${name}`);
+    await new Promise((r) => setTimeout(r, ms));
+    log.push(`end ${name}`);
+    if (v instanceof Error) throw v;
+    return v;
+  };
+
+  it('one write at a time per base, in call order; a failed write does not block the next; other bases run alongside', async () => {
+    const log: string[] = [];
+    const a1 = queueWrite(platform, 'baseA', later(30, 1, log, 'a1'));
+    const a2 = queueWrite(platform, 'baseA', later(5, new Error('refused'), log, 'a2'));
+    const b1 = queueWrite(platform, 'baseB', later(5, 'b', log, 'b1'));
+    const a3 = queueWrite(platform, 'baseA', later(5, 3, log, 'a3'));
+    expect(await a1).toBe(1);
+    await expect(a2).rejects.toThrow('refused');
+    expect(await a3).toBe(3);
+    expect(await b1).toBe('b');
+    const a = log.filter((l) => l.endsWith('a1') || l.endsWith('a2') || l.endsWith('a3'));
+    expect(a).toEqual(['start a1', 'end a1', 'start a2', 'end a2', 'start a3', 'end a3']);
+    expect(log.indexOf('end b1')).toBeLessThan(log.indexOf('end a1')); // baseB did not wait for baseA
   });
 });
