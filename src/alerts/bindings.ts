@@ -3,12 +3,10 @@ import type { Store } from '../store/index.js';
 import type { AlertsConfig } from './config.js';
 import type { People } from './people.js';
 import type { AlertDb } from './tables.js';
+import type { AccountsApi } from '../sso/index.js';
 
-/** The hub's account binding service (hub.accounts, the sso capability), when the hub has it. */
-export interface AccountsLike {
-  bind(b: { feishu: string; system: string; source: 'config' | 'self' }): Promise<unknown>;
-  systemUserOf(feishuId: string, o?: { directory?: boolean }): Promise<string | undefined>;
-}
+/** The part of the hub's account binding service (hub.accounts, the sso capability) alerts uses, when the hub has it. */
+export type AlertAccounts = Pick<AccountsApi, 'bind' | 'systemUserOf'>;
 
 /**
  * Who a Feishu user is in the alerting system: from the alerts config, from the hub's account
@@ -21,7 +19,7 @@ export class Bindings {
     private readonly store: Store,
     private readonly config: AlertsConfig,
     private readonly people: People,
-    private readonly accounts?: AccountsLike,
+    private readonly accounts?: AlertAccounts,
   ) {}
 
   private get db(): AlertDb {

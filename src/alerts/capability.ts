@@ -3,7 +3,8 @@ import { defineCapability } from '../capability/index.js';
 import type { ActionContext } from '../cards/index.js';
 import type { Inbox, Store } from '../store/index.js';
 import { FeishuApiError } from '../platform/index.js';
-import { Bindings, type AccountsLike } from './bindings.js';
+import { Bindings } from './bindings.js';
+import type { AccountsApi } from '../sso/index.js';
 import { registerAlertCommands } from './cli.js';
 import { incidentCommands } from './commands.js';
 import { alertsConfigSchema, type AlertsConfig, type SourceName } from './config.js';
@@ -165,7 +166,7 @@ export const alertsCapability = defineCapability({
 
     onStart(async ({ store, inbox }) => {
       const book = new IncidentBook(store, config);
-      const bindings = new Bindings(store, config, people, (hub as { accounts?: AccountsLike }).accounts);
+      const bindings = new Bindings(store, config, people, (hub as { accounts?: AccountsApi }).accounts);
       const owner = `${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
       let warRooms: WarRooms | undefined;
       const notifier = new Notifier({ store, book, messenger: hub.messenger, people, config, logger, owner, also: () => warRooms!.work() });

@@ -7,6 +7,7 @@ import { button, card2, form, header, input, markdown, submitButton, type Action
 import type { EventContext } from '../capability/index.js';
 import { FeishuApiError, type Platform } from '../platform/index.js';
 import { readInstanceForm } from './form.js';
+import type { AccountsApi } from '../sso/index.js';
 
 interface TaskEvent {
   approval_code?: string;
@@ -113,7 +114,7 @@ export class ApproverCards {
     private readonly cards: TaskCards,
     private readonly detailsUrlOf?: (instance: string) => string,
     /** hub.accounts, when the hub has it: the decider's system user goes on the outcome card. */
-    private readonly accounts?: { systemUserOf(feishuId: string, o?: { directory?: boolean }): Promise<string | undefined> },
+    private readonly accounts?: Pick<AccountsApi, 'systemUserOf'>,
   ) {}
 
   private systemUserOf(openId: string): Promise<string | undefined> {

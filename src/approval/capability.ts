@@ -17,6 +17,7 @@ import { InstanceFactsCache } from './instance-facts.js';
 import { messageExecutor } from './message-action.js';
 import { reconcilePending, type ApplyStatus } from './reconcile.js';
 import { remindPendingTasks } from './reminders.js';
+import type { AccountsApi } from '../sso/index.js';
 
 /** What an approval listener gets: the transition, exactly once per instance and status. */
 export interface ApprovalContext {
@@ -156,7 +157,7 @@ export const approvalCapability = defineCapability({
 
     onStart(async ({ store }) => {
       machine = new ApprovalStateMachine(store, effectsFor);
-      cards = new ApproverCards(platform, client, new TaskCards(store), undefined, (hub as { accounts?: ConstructorParameters<typeof ApproverCards>[4] }).accounts);
+      cards = new ApproverCards(platform, client, new TaskCards(store), undefined, (hub as { accounts?: AccountsApi }).accounts);
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
       runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
