@@ -43,7 +43,8 @@ describeBrowser('the emulator client: the app rail and the directory page', () =
     // Into a department, then a person's profile card: each step is a route of its own.
     await page.locator('[data-testid="directory-department"][data-department-id="engineering"]').click();
     await page.locator('[data-testid="directory-department"][data-department-id="sre"]').click();
-    expect(await page.locator('.dir-crumbs').innerText()).toMatch(/Organization\s*Engineering\s*SRE/);
+    // The click changes the route; the page renders the department after it, so wait for that render.
+    await expect.poll(() => page.locator('.dir-crumbs').innerText()).toMatch(/Organization\s*Engineering\s*SRE/);
     expect(await memberNames(page)).toEqual(['Bob Li', 'Carol Wang']);
     await page.locator('[data-testid="directory-member"][data-user-id="bob"] .dir-person').click();
     const profile = page.getByTestId('directory-profile');
