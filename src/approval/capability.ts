@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/index.js';
+import { ConfigError, type Logger } from '../config/index.js';
 import { DEMO_CHAT_ID } from '../emulator/im/seed.js';
 import { EXPENSE_APPROVAL_CODE } from '../emulator/approval/seed.js';
 import { defineCapability, type Listener } from '../capability/index.js';
@@ -12,9 +12,12 @@ import { approvalMigrations } from './tables.js';
 import { ApproverCards, TaskCards } from './approver-card.js';
 import { registerApprovalCommands } from './cli.js';
 import { ApprovalStateMachine, isInstanceStatus, type InstanceStatus, type Transition } from './state-machine.js';
-import { approvalsConfigSchema } from './config.js';
+import { actionOf, approvalsConfigSchema, type ApprovalsConfig } from './config.js';
 import { InstanceFactsCache } from './instance-facts.js';
 import { messageExecutor } from './message-action.js';
+import { bitableExecutor } from './bitable-action.js';
+import { exportApprovalInstances, type ExportOptions, type ExportResult } from './export.js';
+import { BitableClient, parseTarget, type BitableTarget } from '../bitable/index.js';
 import { reconcilePending, type ApplyStatus } from './reconcile.js';
 import { remindPendingTasks } from './reminders.js';
 import type { AccountsApi } from '../sso/index.js';
@@ -35,6 +38,16 @@ export interface ApprovalContext {
 export interface ApprovalHandle {
   /** Runs `fn` once per instance that reaches `status` (retried with backoff if it throws). */
   on(status: InstanceStatus, fn: Listener<ApprovalContext>): ApprovalHandle;
+  /**
+   * Exports every instance of this definition to a Bitable table (`{appToken, tableId}` or
+   * `"<app_token>/<table_id>"`): one record per instance, keyed by instance code (a second export
+   * updates), missing fields created.
+   *
+   * @example
+   * const r = await hub.approval(EXPENSE).exportTo('bascnAbc/tblXyz');
+   * console.log(`${r.created} created, ${r.updated} updated`);
+   */
+  exportTo(target: BitableTarget | string, options?: ExportOptions): Promise<ExportResult>;
 }
 
 declare module '../capability/index.js' {
@@ -93,6 +106,8 @@ export const approvalCapability = defineCapability({
     }
     const client = new ApprovalClient(platform);
     const facts = new InstanceFactsCache(client);
+    // Its own client on the hub's platform: the per-base write queue is the platform's, so it is shared with hub.bitable.
+    const bitable = new BitableClient(platform);
     const listeners: { code: string; status: InstanceStatus; fn: Listener<ApprovalContext> }[] = [];
     decorate({
       approvals: client,
@@ -102,13 +117,14 @@ export const approvalCapability = defineCapability({
             listeners.push({ code, status, fn });
             return handle;
           },
+          exportTo: (target, options) => exportApprovalInstances(platform, bitable, code, typeof target === 'string' ? parseTarget(target) : target, options),
         };
         return handle;
       },
     });
 
     const effectsFor = (t: Transition) => [
-      ...config.rules.filter((r) => r.code === t.approvalCode && r.status === t.to).map((r) => ({ rule: r.name, action: r.http ? 'http' : 'message', payload: payloadOf(t, r.name) })),
+      ...config.rules.filter((r) => r.code === t.approvalCode && r.status === t.to).map((r) => ({ rule: r.name, action: actionOf(r), payload: payloadOf(t, r.name) })),
       ...listeners.flatMap((l, i) => (l.code === t.approvalCode && l.status === t.to ? [{ rule: `listener-${i}`, action: 'listener', payload: payloadOf(t, `listener-${i}`) }] : [])),
     ];
     const ruleNamed = (name: string) => config.rules.find((x) => x.name === name);
@@ -159,12 +175,14 @@ export const approvalCapability = defineCapability({
       machine = new ApprovalStateMachine(store, effectsFor);
       cards = new ApproverCards(platform, client, new TaskCards(store), undefined, (hub as { accounts?: AccountsApi }).accounts);
       const messages = messageExecutor({ messenger: hub.messenger, configFor: (name) => ruleNamed(name)?.message, facts: (code, status) => facts.get(code, status) });
-      runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, listener: listenerExecutor } });
+      const records = bitableExecutor({ bitable, configFor: (name) => ruleNamed(name)?.bitable, facts: (code, status) => facts.get(code, status), logger });
+      runner = new ActionRunner(store, { executors: { http: httpWithInstance, message: messages, bitable: records, listener: listenerExecutor } });
       const timer = setInterval(() => void drain(), config.drain_every_ms);
       timer.unref();
       onStop(() => clearInterval(timer));
       const codes = [...new Set([...config.rules.map((r) => r.code), ...listeners.map((l) => l.code), ...cardCodes, ...(config.reminders?.codes ?? [])])];
       for (const code of codes) await subscribe(platform, code, logger);
+      void checkBitableRules(bitable, config.rules, logger);
       reconcileState.set(store, apply);
     });
   },
@@ -197,6 +215,20 @@ const reconcileState = new WeakMap<Store, ApplyStatus>();
 
 function payloadOf(t: Transition, rule: string) {
   return { approval_code: t.approvalCode, instance_code: t.instanceCode, status: t.to, from: t.from, operate_time: t.operateTime, rule };
+}
+
+/** At start: each bitable rule's table is read once, and fields it names that the table lacks are logged (the rule's runs would fail). */
+async function checkBitableRules(bitable: BitableClient, rules: ApprovalsConfig['rules'], logger: Logger): Promise<void> {
+  for (const r of rules) {
+    if (!r.bitable) continue;
+    try {
+      const names = new Set((await bitable.fields(r.bitable.app_token, r.bitable.table_id)).map((f) => f.field_name));
+      const missing = Object.keys(r.bitable.fields).filter((n) => !names.has(n));
+      if (missing.length) logger.error({ rule: r.name, app_token: r.bitable.app_token, table_id: r.bitable.table_id, missing }, `approvals rule "${r.name}" writes fields its Bitable table does not have (${missing.join(', ')}): add them to the table, or its runs will fail`);
+    } catch (err) {
+      logger.warn({ err, rule: r.name, app_token: r.bitable.app_token, table_id: r.bitable.table_id }, `approvals rule "${r.name}": could not read its Bitable table's fields at start (the rule still runs)`);
+    }
+  }
 }
 
 async function subscribe(platform: Platform, code: string, logger: { info: (o: object, m: string) => void; error: (o: object, m: string) => void }): Promise<void> {

@@ -9,6 +9,8 @@ import { ActionRuns, type ActionRun } from './action-runs.js';
 import { ApprovalClient, NoPendingTaskError, type DefinitionSummary, type InstanceSummary } from './client.js';
 import { ApprovalFormError, type FormItem, type WidgetDefinition } from './form.js';
 import type { ActionRunState } from './tables.js';
+import { BitableClient, parseTarget } from '../bitable/index.js';
+import { EXPORT_FIELDS, exportApprovalInstances, type ExportProgress } from './export.js';
 
 const API = '/open-apis/approval/v4';
 
@@ -291,6 +293,43 @@ export function registerApprovalCommands(program: Command): void {
       );
   }
 
+  withClientOptions(
+    approval
+      .command('export')
+      .description('Export every instance of a definition to a Bitable table: one record per instance (key: instance code; a second export updates), missing fields created')
+      .argument('<approval_code>', 'the approval definition')
+      .requiredOption('--to-bitable <app_token/table_id>', 'the table: <app_token>/<table_id> (both from the base\'s URL)')
+      .option('--since <time>', 'only instances created since: an ISO time, a duration back from now (30d), or "all"', 'all')
+      .option('--until <time>', 'created until (default: now)'),
+  )
+    .addHelpText(
+      'after',
+      `\nFields written: ${Object.values(EXPORT_FIELDS).join(', ')}, and one text field per form widget (by its name).\n\nExamples:\n  feishu-hub approval export D9E28D42-30C0-6D8E-F3A3-C3466BA59F57 --to-bitable bascnAbc/tblXyz --emulator http://127.0.0.1:9000\n  feishu-hub approval export <code> --to-bitable <app>/<tbl> --since 30d --json`,
+    )
+    .action((code: string, opts: ClientFlags & { toBitable: string; since: string; until?: string }) =>
+      withPlatform(opts, async (p) => {
+        let target;
+        try {
+          target = parseTarget(opts.toBitable);
+        } catch (err) {
+          throw new UsageError(`--to-bitable: ${(err as Error).message}`);
+        }
+        const since = opts.since === 'all' ? 0 : parseSince(opts.since).getTime();
+        const until = opts.until ? parseSince(opts.until, '--until').getTime() : Date.now();
+        const bar = opts.json ? undefined : await exportBar();
+        try {
+          const r = await exportApprovalInstances(p, new BitableClient(p), code, target, { since, until, onProgress: (x) => bar?.update(x) });
+          bar?.stop();
+          if (opts.json) return json(r);
+          console.log(`Exported ${r.instances} instance${r.instances === 1 ? '' : 's'} of ${code} to ${r.app_token}/${r.table_id}: ${r.created} created, ${r.updated} updated.`);
+          if (r.fields_created.length) console.log(`  fields added to the table: ${r.fields_created.join(', ')}`);
+          for (const m of r.fields_mismatched) console.log(`  note: field "${m.field_name}" is type ${m.actual} in the table (the export would make it ${m.wanted}); values were converted to its type`);
+        } finally {
+          bar?.stop();
+        }
+      }),
+    );
+
   const runs = approval.command('runs').description('The approval rules\' outbox in the hub\'s database (reads DATABASE_URL): each action once per instance and status');
   runs
     .command('list', { isDefault: true })
@@ -362,4 +401,33 @@ function printInstance(s: InstanceSummary): void {
     console.log('\nComments:');
     printTable(['TIME', 'WHO', 'COMMENT'], s.comments.map((c) => [c.time, person(c.user), c.comment]), 70);
   }
+}
+
+/** The export's progress on stderr (people); --json prints none. */
+async function exportBar(): Promise<{ update: (p: ExportProgress) => void; stop: () => void }> {
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { format: ' {phase} |{bar}| {value}/{total} instances | {rate}/s', hideCursor: true, clearOnComplete: false, noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 2000, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  let on = false;
+  let stopped = false;
+  const label = { list: 'listing', read: 'reading', write: 'writing' } as const;
+  return {
+    update(p) {
+      if (stopped) return;
+      const payload = { phase: label[p.phase].padEnd(7), rate: Math.round((p.done * 1000) / Math.max(1, Date.now() - started)) };
+      if (!on) {
+        bar.start(Math.max(1, p.total), p.done, payload);
+        on = true;
+      }
+      bar.setTotal(Math.max(1, p.total));
+      bar.update(p.done, payload);
+    },
+    stop() {
+      if (on && !stopped) bar.stop();
+      stopped = true;
+    },
+  };
 }

@@ -23,6 +23,19 @@ const messageAction = z
   .strict()
   .refine((m) => (m.text === undefined) !== (m.card === undefined), { message: 'needs exactly one of text or card' });
 
+/** A rule's `bitable:` action: one record per instance and status, in a table (values are `${…}` templates). */
+const bitableAction = z
+  .object({
+    app_token: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a base\'s app_token (from its URL: /base/<app_token>)'),
+    table_id: z.string().regex(/^tbl[A-Za-z0-9_-]+$/, 'must be a table id (tbl…, from the URL: ?table=tbl…)'),
+    /** Field name → a value or a `${…}` template (a whole `${form.amount}` keeps its type: a number stays a number). */
+    fields: z.record(z.string().min(1), z.unknown()).refine((f) => Object.keys(f).length > 0, { message: 'must name at least one field' }),
+    /** Upsert on this field: the record whose value there equals the rendered one is updated (else one is created). */
+    key_field: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((b) => b.key_field === undefined || b.key_field in b.fields, { message: 'key_field must be one of the fields (its rendered value is the key)', path: ['key_field'] });
+
 const rule = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'must be a short name (letters, digits, - _ .)'),
@@ -30,9 +43,10 @@ const rule = z
     status: z.enum(INSTANCE_STATUSES, { message: `must be one of ${INSTANCE_STATUSES.join(', ')}` }),
     http: httpAction.optional(),
     message: messageAction.optional(),
+    bitable: bitableAction.optional(),
   })
   .strict()
-  .refine((r) => (r.http === undefined) !== (r.message === undefined), { message: 'needs exactly one action: http or message' });
+  .refine((r) => [r.http, r.message, r.bitable].filter((a) => a !== undefined).length === 1, { message: 'needs exactly one action: http, message or bitable' });
 
 const duration = (what: string) => z.number().int().min(1000, `${what} must be at least 1000 (ms)`);
 
@@ -60,3 +74,6 @@ export const approvalsConfigSchema = z
   .strict();
 export type ApprovalsConfig = z.output<typeof approvalsConfigSchema>;
 export type ApprovalRule = ApprovalsConfig['rules'][number];
+export type BitableActionConfig = NonNullable<ApprovalRule['bitable']>;
+/** The kind of a rule's action (the outbox row's `action`). */
+export const actionOf = (r: ApprovalRule): 'http' | 'message' | 'bitable' => (r.http ? 'http' : r.message ? 'message' : 'bitable');

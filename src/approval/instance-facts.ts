@@ -3,7 +3,8 @@ import type { ApprovalClient, InstanceSummary } from './client.js';
 /**
  * What a rule's message, card and HTTP body may use about an instance, as `${…}` variables:
  * `${form.amount}` (by widget id or name), `${applicant.open_id}`, `${approval_name}`,
- * `${opinion}` (the decider's comment), `${status}`, `${instance_code}`, `${serial_number}`.
+ * `${opinion}` (the decider's comment), `${status}`, `${instance_code}`, `${serial_number}`,
+ * `${start_time}` / `${end_time}` (ISO; end '' while pending).
  */
 export interface InstanceFacts {
   instance_code: string;
@@ -19,6 +20,9 @@ export interface InstanceFacts {
   opinion: string;
   /** Who decided last (open_id), or ''. */
   decided_by: string;
+  /** ISO times: when it was submitted, and when it ended ('' while pending). */
+  start_time: string;
+  end_time: string;
 }
 
 /** The facts of one instance as the client reads it. */
@@ -41,6 +45,8 @@ export function factsOf(s: InstanceSummary): InstanceFacts {
     form,
     opinion: last?.comment ?? '',
     decided_by: last?.user.open_id ?? '',
+    start_time: s.start_time,
+    end_time: s.end_time,
   };
 }
 

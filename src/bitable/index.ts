@@ -23,3 +23,4 @@ export {
 } from './types.js';
 export { BitableTableHandle, type PlainRecord } from './table.js';
 export { FieldType, READ_ONLY_TYPES, BitableValueError, fromReadValue, toWriteValue, fieldsFromRead, fieldsToWrite, textOf, type FieldTypeName, type FieldShape, type PlainValue, type UrlValue, type Attachment, type LocationValue } from './values.js';
+export { upsertRecord, recordFields, findByKey, ensureRecordFields, parseTarget, textValue, RecordValueError, type BitableTarget, type UpsertInput, type UpsertResult } from './record-action.js';
