@@ -19,6 +19,8 @@ import type { AlertBatch } from './sources/index.js';
 import { alertMigrations, type AlertDb } from './tables.js';
 import { WarRooms } from './war-rooms.js';
 import { alertsSandboxConfig } from './sandbox.js';
+import { IncidentLog } from './bitable-log.js';
+import { BitableClient } from '../bitable/index.js';
 
 /** `hub.alerts`: the incidents, what people can do to them, and a way in for alerts from code. */
 export interface AlertsApi {
@@ -169,7 +171,8 @@ export const alertsCapability = defineCapability({
       const bindings = new Bindings(store, config, people, (hub as { accounts?: AccountsApi }).accounts);
       const owner = `${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
       let warRooms: WarRooms | undefined;
-      const notifier = new Notifier({ store, book, messenger: hub.messenger, people, config, logger, owner, also: () => warRooms!.work() });
+      const log = config.bitable ? new IncidentLog(new BitableClient(platform), { appToken: config.bitable.app_token, tableId: config.bitable.table_id }) : undefined;
+      const notifier = new Notifier({ store, book, messenger: hub.messenger, people, config, logger, owner, also: () => warRooms!.work(), log });
       warRooms = new WarRooms({ store, book, messenger: hub.messenger, people, config, logger });
       const responders = new Responders({ store, book, bindings, people, warRooms, notifier, messenger: hub.messenger, config, logger });
       rt = { store, inbox, book, notifier, responders, warRooms, bindings };

@@ -153,6 +153,17 @@ export const alertsConfigSchema = z
     remind_every_ms: z.number().int().min(100).default(15_000),
     /** How often the delivery loop looks for work other replicas left (it is also woken on every change). */
     poll_every_ms: z.number().int().min(50).default(500),
+    /**
+     * An incident log in a Bitable table: one record per incident (key: its id), created when it
+     * opens and updated as it is acknowledged, escalated and resolved. Missing fields are created.
+     */
+    bitable: z
+      .object({
+        app_token: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a base's app_token (from its URL: /base/<app_token>)"),
+        table_id: z.string().regex(/^tbl[A-Za-z0-9_-]+$/, 'must be a table id (tbl…, from the URL: ?table=tbl…)'),
+      })
+      .strict()
+      .optional(),
     /** Largest accepted alert payload. */
     body_limit_bytes: z.number().int().min(1024).default(1024 * 1024),
   })

@@ -6,6 +6,7 @@ import type { AlertsConfig, Severity } from './config.js';
 import type { Labels } from './matchers.js';
 import { compileRoutes, compileSilences, matchingRoutes, silenceFor, targetsOf, type CompiledRoute, type Silence } from './routing.js';
 import { severityOf, worst } from './severity.js';
+import { logTarget } from './bitable-log.js';
 import type { AlertBatch, AlertInput } from './sources/index.js';
 import type { AlertDb, AlertIncidentsTable, AlertTables, IncidentStatus } from './tables.js';
 
@@ -335,6 +336,14 @@ export class IncidentBook {
         await trx
           .insertInto('alert_deliveries')
           .values({ id: `${row.id}:${t.target}`, incident_id: row.id, target: t.target, kind: t.kind, route: t.route, rendered_version: 0, attempts: 0, next_at: now, failed: 0, created_at: now })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      if (this.config.bitable) {
+        // The incident log: its record follows the incident's version, as a card does (silenced or not).
+        await trx
+          .insertInto('alert_deliveries')
+          .values({ id: `${row.id}:bitable`, incident_id: row.id, target: logTarget(this.config.bitable), kind: 'bitable', route: null, rendered_version: 0, attempts: 0, next_at: now, failed: 0, created_at: now })
           .onConflict((oc) => oc.column('id').doNothing())
           .execute();
       }

@@ -10,3 +10,4 @@ export { parseMatcher, matches, type Matcher } from './matchers.js';
 export { fingerprintOf, parseAlertmanager, parseGrafana, parseGeneric, AlertPayloadError, type AlertBatch, type AlertInput } from './sources/index.js';
 export { samplePayload, stormAlert } from './samples.js';
 export { INCIDENT_ACTIONS, type IncidentAction, type ActionOutcome } from './responders.js';
+export { IncidentLog, incidentRecord, INCIDENT_FIELDS } from './bitable-log.js';

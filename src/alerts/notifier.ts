@@ -11,8 +11,12 @@ import { readIncident, type Incident, type IncidentBook } from './incidents.js';
 import type { People } from './people.js';
 import type { AlertDb, AlertDeliveriesTable } from './tables.js';
 import { warRoomName } from './war-room-name.js';
+import { logTarget, type IncidentLog } from './bitable-log.js';
+import { RecordValueError } from '../bitable/index.js';
 
 const LEASE_MS = 30_000;
+/** A Bitable write may spend a while in the platform client's retries: its claim lasts longer. */
+const RECORD_LEASE_MS = 120_000;
 const BATCH = 50;
 
 export interface NotifierDeps {
@@ -26,6 +30,8 @@ export interface NotifierDeps {
   now?: () => number;
   /** Extra work each round (war rooms), run by the same loop. */
   also?: () => Promise<unknown>;
+  /** The Bitable incident log (alerts.bitable), when configured. */
+  log?: IncidentLog;
 }
 
 /** Counts what the loop sent, for the storm benchmark and /metrics. */
@@ -54,6 +60,8 @@ export class Notifier {
   private again = false;
   private stopped = false;
   private readonly now: () => number;
+  /** Incident-log writes in flight: off the round, so a slow or failing Bitable never holds a card back. */
+  private readonly records = new Set<Promise<void>>();
 
   constructor(private readonly d: NotifierDeps) {
     this.now = d.now ?? Date.now;
@@ -73,6 +81,7 @@ export class Notifier {
     clearInterval(this.timer);
     if (this.wakeAt) clearTimeout(this.wakeAt.timer);
     await this.running;
+    await Promise.all([...this.records]);
   }
 
   /** A held-back update is due at `at`: run a round then rather than at the next poll. */
@@ -109,7 +118,7 @@ export class Notifier {
 
   /** Resolves when no delivery is due or in flight (tests, benchmarks). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.records.size) await Promise.all([this.running, ...this.records]);
   }
 
   /** One round: due deliveries, due summaries, and the extra work. Answers how many rows it took. */
@@ -128,7 +137,11 @@ export class Notifier {
       .orderBy('d.created_at')
       .limit(BATCH)
       .execute();
-    await Promise.all(due.map((row) => this.deliver(row, row.incident_version)));
+    for (const row of due.filter((r) => r.kind === 'bitable')) {
+      const p: Promise<void> = this.deliverRecord(row, row.incident_version).finally(() => this.records.delete(p));
+      this.records.add(p);
+    }
+    await Promise.all(due.filter((r) => r.kind !== 'bitable').map((row) => this.deliver(row, row.incident_version)));
     const summaries = await this.db
       .selectFrom('alert_summaries')
       .selectAll()
@@ -141,8 +154,8 @@ export class Notifier {
     return due.length + summaries.length;
   }
 
-  private async claim(table: 'alert_deliveries' | 'alert_summaries', key: string, now: number): Promise<boolean> {
-    const set = { locked_by: this.d.owner, locked_until: now + LEASE_MS };
+  private async claim(table: 'alert_deliveries' | 'alert_summaries', key: string, now: number, leaseMs = LEASE_MS): Promise<boolean> {
+    const set = { locked_by: this.d.owner, locked_until: now + leaseMs };
     const r =
       table === 'alert_deliveries'
         ? await this.db.updateTable('alert_deliveries').set(set).where('id', '=', key).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)])).executeTakeFirst()
@@ -212,6 +225,50 @@ export class Notifier {
       await release({ patched_at: now, rendered_version: incident.version, attempts: 0, last_error: null });
     } catch (err) {
       await this.failed(row, err, release);
+    }
+  }
+
+  /**
+   * The incident's record in the Bitable incident log: created on the first write (client_token
+   * from the row id, so a retry never doubles it; the record id is kept in `message_id`), then
+   * updated whenever the incident's version moves, at most once per card_update_every_ms.
+   */
+  private async deliverRecord(row: AlertDeliveriesTable, version: number): Promise<void> {
+    const now = this.now();
+    const log = this.d.log;
+    if (!(await this.claim('alert_deliveries', row.id, now, RECORD_LEASE_MS))) return;
+    const release = (set: Partial<AlertDeliveriesTable>) => this.db.updateTable('alert_deliveries').set({ locked_by: null, locked_until: null, ...set }).where('id', '=', row.id).where('locked_by', '=', this.d.owner).execute();
+    try {
+      if (!log || row.target !== logTarget({ app_token: log.target.appToken, table_id: log.target.tableId })) {
+        // The config no longer logs there (alerts.bitable changed or removed): this row is done.
+        return void (await release({ failed: 1, last_error: `alerts.bitable no longer names ${row.target}` }));
+      }
+      const every = this.d.config.card_update_every_ms;
+      const last = toMs(row.patched_at) ?? 0;
+      if (row.message_id && now - last < every) {
+        this.wakeAtTime(last + every);
+        return void (await release({ next_at: last + every }));
+      }
+      const incident = await this.d.book.get(row.incident_id);
+      if (!incident) return void (await release({ failed: 1, last_error: 'incident gone' }));
+      const recordId = await log.write(incident, { idempotencyKey: row.id, recordId: row.message_id ?? undefined });
+      await release({ message_id: recordId ?? row.message_id, sent_at: row.sent_at ?? now, patched_at: now, rendered_version: Math.max(version, incident.version), attempts: 0, last_error: null });
+    } catch (err) {
+      this.stats.failures++;
+      const api = err instanceof FeishuApiError ? err : undefined;
+      const attempts = row.attempts + 1;
+      const permanent = err instanceof RecordValueError || (api && !api.retryable) || attempts >= 10;
+      const why = api ? `${api.code} ${api.msg} — ${api.explain().action}` : String((err as Error)?.message ?? err);
+      const info = { err, incident: row.incident_id, target: row.target, record_id: row.message_id, attempts };
+      if (permanent) {
+        this.d.logger.error(info, `the incident's Bitable record could not be written (${why}); giving up on it (its cards are not affected)`);
+        await release({ failed: 1, attempts, last_error: why });
+        await this.d.book.addTimeline(row.incident_id, [{ at: this.now(), kind: 'delivery_failed', text: `could not write the incident log record in ${row.target}: ${why}` }]);
+      } else {
+        const delay = Math.min(60_000, 1000 * 2 ** (attempts - 1)) * (0.5 + Math.random() / 2);
+        this.d.logger.warn({ ...info, retry_in_ms: Math.round(delay) }, `the incident's Bitable record could not be written (${why}); retrying (cards are not held back)`);
+        await release({ attempts, last_error: why, next_at: this.now() + Math.max(delay, (api?.retryAfterSec ?? 0) * 1000) });
+      }
     }
   }
 

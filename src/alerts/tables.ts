@@ -80,9 +80,10 @@ export interface AlertTimelineTable {
 export interface AlertDeliveriesTable {
   id: string;
   incident_id: string;
-  /** oc_… chat, or a person (ou_…, email, user_id). */
+  /** oc_… chat, or a person (ou_…, email, user_id), or bitable:<app_token>/<table_id>. */
   target: string;
-  kind: 'chat' | 'user' | 'war_room' | 'escalation';
+  /** `bitable`: the incident's record in the incident log (`target` bitable:<app>/<table>, `message_id` the record id). */
+  kind: 'chat' | 'user' | 'war_room' | 'escalation' | 'bitable';
   route: string | null;
   message_id: string | null;
   /** The incident version the card shows. */

@@ -210,10 +210,10 @@ describe('approval rules: the bitable action', () => {
       await approveAll(h, code);
       const id = `${code}:APPROVED:bad-number`;
       const store = h.hub.store!;
-      const run = await until(async () => {
+      const run = (await until(async () => {
         const r = (await store.db.selectFrom('approval_action_runs' as never).selectAll().where('id' as never, '=', id as never).executeTakeFirst()) as { state: string; attempts: number; last_error: string } | undefined;
         return r?.state === 'failed' ? r : undefined;
-      }, 15_000, 'the failed run');
+      }, 15_000, 'the failed run'))!;
       expect(Number(run.attempts)).toBe(1);
       expect(run.last_error).toContain('the table has no field "Nope"');
       expect(run.last_error).toContain('field "Amount" (type 2): not a number');
