@@ -25,6 +25,7 @@ export const bitableErrors = {
     const [code, msg] = CONV[type] ?? [1254010, 'ReqConvError'];
     return e(code, msg, `${name}: ${why}`, code === 1254074 ? 400 : 200);
   },
+  viewLimit: (max: number) => e(1254101, 'ViewExceedLimit', `a base holds at most ${max} views`),
   tableLimit: () => e(1254100, 'TableExceedLimit', 'a base holds at most 100 tables'),
   batchTooLarge: (max: number) => e(1254104, 'RecordAddOnceExceedLimit', `at most ${max} records per call`),
   columnLimit: () => e(1254105, 'ColumnExceedLimit', 'a table holds at most 300 fields'),

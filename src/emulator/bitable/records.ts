@@ -1,74 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { ok } from '../http.js';
-import { bitablePage, operatorOf, withClientToken, writeToBase } from './base.js';
+import { bitablePage, operatorOf, withClientToken } from './base.js';
 import { bitableErrors } from './errors.js';
-import { copyRecord, recordChangedEvent, type RecordChange } from './events.js';
 import { formulaFilter, legacySort, searchFilter, sortRecords } from './filter.js';
-import { bitableIds, BitableState, fieldByName } from './state.js';
-import { FT, type BitableApp, type BitableField, type BitableRecord, type BitableTable, type StoredValue } from './types.js';
-import { commitOptions, idTypeOf, isObj, recordView, toStored, writtenView, type ReadCtx, type WriteCtx } from './values.js';
+import { BitableState, fieldByName } from './state.js';
+import type { BitableField, BitableTable } from './types.js';
+import { idTypeOf, isObj, recordView, type ReadCtx } from './values.js';
+import { viewPredicate } from './views.js';
+import { createRecords, deleteRecords, RECORDS_PER_TABLE, updateRecords, type WriteTarget } from './writes.js';
 
 type Params = { app_token: string; table_id: string; record_id: string };
 type Query = Record<string, unknown>;
 const BASE = '/open-apis/bitable/v1/apps/:app_token/tables/:table_id/records';
 
-export const LIMITS = { batchWrite: 1000, batchDelete: 500, batchGet: 100, searchPage: 500, recordsPerTable: 20_000 };
-
-/** `fields` of a write → field_id → stored value (`undefined` clears), checked against the table. */
-function parseFields(w: WriteCtx, fields: unknown): Map<BitableField, StoredValue | undefined> {
-  if (!isObj(fields)) throw bitableErrors.wrongBody('fields is an object keyed by field name');
-  const out = new Map<BitableField, StoredValue | undefined>();
-  for (const [name, v] of Object.entries(fields)) {
-    const f = fieldByName(w.table, name);
-    if (!f) throw bitableErrors.fieldNameNotFound(name);
-    out.set(f, toStored(w, f, v));
-  }
-  return out;
-}
-
-function applyFields(rec: BitableRecord, values: Map<BitableField, StoredValue | undefined>): void {
-  for (const [f, v] of values) {
-    if (v === undefined) delete rec.fields[f.field_id];
-    else rec.fields[f.field_id] = v;
-  }
-}
-
-/** Keeps the other side of two-way links in step with a record's links. */
-function syncDuplex(app: BitableApp, table: BitableTable, before: BitableRecord | undefined, after: BitableRecord | undefined): void {
-  for (const f of table.fields) {
-    if (f.type !== FT.duplexLink) continue;
-    const p = f.property as { table_id: string; back_field_id?: string };
-    const target = app.tables.find((t) => t.table_id === p.table_id);
-    if (!target || !p.back_field_id) continue;
-    const id = (after ?? before)!.record_id;
-    const was = new Set((before?.fields[f.field_id] as string[] | undefined) ?? []);
-    const now = new Set((after?.fields[f.field_id] as string[] | undefined) ?? []);
-    for (const r of target.records) {
-      const links = new Set((r.fields[p.back_field_id] as string[] | undefined) ?? []);
-      const changed = now.has(r.record_id) ? !links.has(id) && links.add(id) : was.has(r.record_id) && links.delete(id);
-      if (!changed) continue;
-      if (links.size) r.fields[p.back_field_id] = [...links];
-      else delete r.fields[p.back_field_id];
-    }
-  }
-}
-
-/** Removes deleted records from every link cell of the base that named them. */
-function unlink(app: BitableApp, table: BitableTable, ids: Set<string>): void {
-  for (const t of app.tables) {
-    for (const f of t.fields) {
-      if ((f.type !== FT.link && f.type !== FT.duplexLink) || f.property?.table_id !== table.table_id) continue;
-      for (const r of t.records) {
-        const v = r.fields[f.field_id] as string[] | undefined;
-        if (!v?.some((x) => ids.has(x))) continue;
-        const kept = v.filter((x) => !ids.has(x));
-        if (kept.length) r.fields[f.field_id] = kept;
-        else delete r.fields[f.field_id];
-      }
-    }
-  }
-}
+export const LIMITS = { batchWrite: 1000, batchDelete: 500, batchGet: 100, searchPage: 500, recordsPerTable: RECORDS_PER_TABLE };
 
 export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const state = () => ctx.slice(BitableState);
@@ -77,7 +23,11 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext)
     return { base: state().app(app_token), table: state().table(app_token, table_id) };
   };
   const reader = (q: Query, textAsString = false): ReadCtx => ({ ctx, idType: idTypeOf(q), textAsString });
-  const writer = (base: BitableApp, table: BitableTable, q: Query): WriteCtx => ({ ctx, app: base, table, idType: idTypeOf(q), newOptions: new Map() });
+  /** A write of this request: its base and table, its user_id_type, its caller as the operator. */
+  const target = (request: FastifyRequest): WriteTarget => {
+    const { app_token, table_id } = request.params as Params;
+    return { appToken: app_token, tableId: table_id, idType: idTypeOf(request.query as Query), operator: operatorOf(request) };
+  };
   const record = (table: BitableTable, id: unknown) => {
     const r = typeof id === 'string' ? table.records.find((x) => x.record_id === id) : undefined;
     if (!r) throw bitableErrors.recordNotFound(String(id));
@@ -89,79 +39,13 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext)
     if (names.length > 200) throw bitableErrors.invalidFieldNames('at most 200 field_names');
     return (names as string[]).map((n) => fieldByName(table, n) ?? (() => { throw bitableErrors.fieldNameNotFound(n); })());
   };
-  const view = (table: BitableTable, id: unknown) => {
-    if (id !== undefined && id !== null && id !== '' && !table.views.some((v) => v.view_id === id)) throw bitableErrors.viewNotFound(String(id));
+  /** The records a `view_id` shows (its filter), all when none is given. */
+  const inView = (table: BitableTable, id: unknown) => {
+    if (id === undefined || id === null || id === '') return table.records;
+    const v = table.views.find((x) => x.view_id === id);
+    if (!v) throw bitableErrors.viewNotFound(String(id));
+    return table.records.filter(viewPredicate(ctx, table, v));
   };
-
-  /** Creates records (all or none) and pushes the change event. */
-  async function create(request: FastifyRequest, list: unknown[]) {
-    const { app_token } = request.params as Params;
-    const q = request.query as Query;
-    return writeToBase(ctx, app_token, () => {
-      const { base, table } = where(request);
-      if (table.records.length + list.length > LIMITS.recordsPerTable) throw bitableErrors.fail(`a table holds at most ${LIMITS.recordsPerTable} records`);
-      const w = writer(base, table, q);
-      const parsed = list.map((item) => parseFields(w, isObj(item) ? item.fields : undefined));
-      commitOptions(w.newOptions);
-      const now = ctx.clock.now();
-      const who = operatorOf(request);
-      const created = parsed.map((values) => {
-        const rec: BitableRecord = { record_id: bitableIds.record(), fields: {}, created_time: now, last_modified_time: now, created_by: who, last_modified_by: who, serial: table.next_serial++ };
-        applyFields(rec, values);
-        table.records.push(rec);
-        syncDuplex(base, table, undefined, rec);
-        return rec;
-      });
-      base.revision++;
-      table.revision++;
-      recordChangedEvent(ctx, base, table, created.map((r) => ({ action: 'record_added', record_id: r.record_id, after: copyRecord(r) })), who);
-      const r = reader(q);
-      return created.map((rec) => writtenView(r, table, rec));
-    });
-  }
-
-  /** Updates records incrementally (only the given fields; null clears), all or none. */
-  async function update(request: FastifyRequest, list: { record_id: unknown; fields: unknown }[]) {
-    const { app_token } = request.params as Params;
-    const q = request.query as Query;
-    return writeToBase(ctx, app_token, () => {
-      const { base, table } = where(request);
-      const w = writer(base, table, q);
-      const parsed = list.map((item) => ({ rec: record(table, item.record_id), values: parseFields(w, item.fields) }));
-      commitOptions(w.newOptions);
-      const now = ctx.clock.now();
-      const who = operatorOf(request);
-      const changes: RecordChange[] = parsed.map(({ rec, values }) => {
-        const before = copyRecord(rec);
-        applyFields(rec, values);
-        rec.last_modified_time = now;
-        rec.last_modified_by = who;
-        syncDuplex(base, table, before, rec);
-        return { action: 'record_edited', record_id: rec.record_id, before, after: copyRecord(rec) };
-      });
-      base.revision++;
-      table.revision++;
-      recordChangedEvent(ctx, base, table, changes, who);
-      const r = reader(q);
-      return parsed.map(({ rec }) => writtenView(r, table, rec));
-    });
-  }
-
-  async function remove(request: FastifyRequest, ids: unknown[]) {
-    const { app_token } = request.params as Params;
-    return writeToBase(ctx, app_token, () => {
-      const { base, table } = where(request);
-      const recs = [...new Set(ids)].map((id) => record(table, id));
-      const gone = new Set(recs.map((r) => r.record_id));
-      table.records = table.records.filter((r) => !gone.has(r.record_id));
-      for (const r of recs) syncDuplex(base, table, r, undefined);
-      unlink(base, table, gone);
-      base.revision++;
-      table.revision++;
-      recordChangedEvent(ctx, base, table, recs.map((r) => ({ action: 'record_deleted', record_id: r.record_id, before: r })), operatorOf(request));
-      return ids.map((id) => ({ deleted: true, record_id: id }));
-    });
-  }
 
   const batch = (body: unknown, key: string, max: number): unknown[] => {
     const list = isObj(body) ? body[key] : undefined;
@@ -175,8 +59,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext)
   app.get(BASE, async (request, reply) => {
     const q = request.query as Query;
     const { table } = where(request);
-    view(table, q.view_id);
-    let recs = [...table.records];
+    let recs = [...inView(table, q.view_id)];
     if (typeof q.filter === 'string' && q.filter !== '') recs = recs.filter(formulaFilter(table, q.filter));
     if (typeof q.sort === 'string' && q.sort !== '') sortRecords(table, recs, legacySort(q.sort));
     let only: BitableField[] | undefined;
@@ -195,9 +78,8 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext)
     const q = request.query as Query;
     const body = isObj(request.body) ? request.body : {};
     const { table } = where(request);
-    view(table, body.view_id);
     const only = fieldList(table, body.field_names);
-    const recs = table.records.filter(searchFilter(ctx, table, body.filter, idTypeOf(q)));
+    const recs = inView(table, body.view_id).filter(searchFilter(ctx, table, body.filter, idTypeOf(q)));
     if (body.sort !== undefined && body.sort !== null) {
       if (!Array.isArray(body.sort) || !body.sort.every((s) => isObj(s) && typeof s.field_name === 'string')) throw bitableErrors.invalidSort('sort is [{field_name, desc}]');
       sortRecords(table, recs, (body.sort as Record<string, unknown>[]).map((s) => ({ field_name: s.field_name as string, desc: s.desc === true })));
@@ -237,36 +119,36 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: EmulatorContext)
   // ---- writes ----
 
   app.post(BASE, async (request, reply) => {
-    const data = await withClientToken(ctx, request, 'record.create', async () => ({ record: (await create(request, [request.body]))[0] }));
+    const data = await withClientToken(ctx, request, 'record.create', async () => ({ record: (await createRecords(ctx, target(request), [request.body]))[0] }));
     return ok(reply, data);
   });
 
   app.post(`${BASE}/batch_create`, async (request, reply) => {
     const list = batch(request.body, 'records', LIMITS.batchWrite);
-    const data = await withClientToken(ctx, request, 'record.batch_create', async () => ({ records: await create(request, list) }));
+    const data = await withClientToken(ctx, request, 'record.batch_create', async () => ({ records: await createRecords(ctx, target(request), list) }));
     return ok(reply, data);
   });
 
   app.put(`${BASE}/:record_id`, async (request, reply) => {
     const body = isObj(request.body) ? request.body : {};
-    const [rec] = await update(request, [{ record_id: (request.params as Params).record_id, fields: body.fields }]);
+    const [rec] = await updateRecords(ctx, target(request), [{ record_id: (request.params as Params).record_id, fields: body.fields }]);
     return ok(reply, { record: rec });
   });
 
   app.post(`${BASE}/batch_update`, async (request, reply) => {
     const list = batch(request.body, 'records', LIMITS.batchWrite).map((x) => (isObj(x) ? { record_id: x.record_id, fields: x.fields } : { record_id: undefined, fields: undefined }));
-    return ok(reply, { records: await update(request, list) });
+    return ok(reply, { records: await updateRecords(ctx, target(request), list) });
   });
 
   app.delete(`${BASE}/:record_id`, async (request, reply) => {
-    const [res] = await remove(request, [(request.params as Params).record_id]);
+    const [res] = await deleteRecords(ctx, target(request), [(request.params as Params).record_id]);
     return ok(reply, res);
   });
 
   app.post(`${BASE}/batch_delete`, async (request, reply) => {
     const list = batch(request.body, 'records', LIMITS.batchDelete);
     if (!list.every((x) => typeof x === 'string')) throw bitableErrors.wrongBody('records is an array of record ids');
-    return ok(reply, { records: await remove(request, list) });
+    return ok(reply, { records: await deleteRecords(ctx, target(request), list) });
   });
 }
 

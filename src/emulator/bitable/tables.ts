@@ -6,6 +6,7 @@ import { bitableErrors } from './errors.js';
 import { addField, addTable, bump, checkTableName, deleteField, deleteTable, updateField } from './schema.js';
 import { BitableState } from './state.js';
 import { isObj } from './values.js';
+import { liveProperty } from './views.js';
 
 type Params = { app_token: string; table_id: string; field_id: string };
 const BASE = '/open-apis/bitable/v1/apps';
@@ -71,9 +72,12 @@ export function registerTableRoutes(app: FastifyInstance, ctx: EmulatorContext):
     const { app_token, table_id } = request.params as Params;
     const q = request.query as Record<string, unknown>;
     const t = state().table(app_token, table_id);
-    if (typeof q.view_id === 'string' && q.view_id !== '' && !t.views.some((v) => v.view_id === q.view_id)) throw bitableErrors.viewNotFound(q.view_id);
+    const view = typeof q.view_id === 'string' && q.view_id !== '' ? t.views.find((v) => v.view_id === q.view_id) : undefined;
+    if (typeof q.view_id === 'string' && q.view_id !== '' && !view) throw bitableErrors.viewNotFound(q.view_id);
+    const hidden = new Set(view ? liveProperty(t, view).hidden_fields : []);
     const { size, offset } = bitablePage(q, 100);
-    const items = t.fields.map((f, i) => fieldView(f, i === 0));
+    // With a view_id, is_hidden tells whether that view hides the field.
+    const items = t.fields.map((f, i) => ({ ...fieldView(f, i === 0), is_hidden: hidden.has(f.field_id) }));
     return ok(reply, { ...page(items, offset, size), total: items.length });
   });
 
@@ -94,14 +98,6 @@ export function registerTableRoutes(app: FastifyInstance, ctx: EmulatorContext):
     await writeToBase(ctx, app_token, () => deleteField(state().app(app_token), state().table(app_token, table_id), field_id));
     return ok(reply, { field_id, deleted: true });
   });
-
-  app.get(`${BASE}/:app_token/tables/:table_id/views`, async (request, reply) => {
-    const { app_token, table_id } = request.params as Params;
-    const t = state().table(app_token, table_id);
-    const { size, offset } = bitablePage(request.query as Record<string, unknown>, 100);
-    const items = t.views.map((v) => ({ view_id: v.view_id, view_name: v.view_name, view_type: v.view_type, view_public_level: 'Public', view_private_owner_id: '' }));
-    return ok(reply, { ...page(items, offset, size), total: items.length });
-  });
 }
 
 /** Route tiers (reference §10): reads 20/s, table and field changes 10/s, base creation 20/min. */
@@ -116,5 +112,4 @@ export const TABLE_TIERS: { method: string; route: string; tier: 2 | 7 | 8 }[] =
   { method: 'POST', route: `${BASE}/:app_token/tables/:table_id/fields`, tier: 7 },
   { method: 'PUT', route: `${BASE}/:app_token/tables/:table_id/fields/:field_id`, tier: 7 },
   { method: 'DELETE', route: `${BASE}/:app_token/tables/:table_id/fields/:field_id`, tier: 7 },
-  { method: 'GET', route: `${BASE}/:app_token/tables/:table_id/views`, tier: 8 },
 ];

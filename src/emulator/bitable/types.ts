@@ -39,7 +39,27 @@ export interface BitableRecord {
 export interface BitableView {
   view_id: string;
   view_name: string;
+  /** grid, kanban, gallery, gantt or form. */
   view_type: string;
+  /** What PATCH …/views/:view_id set (absent until then). */
+  property?: BitableViewProperty;
+}
+
+/** A view condition: the field by id, the search operators, the value as the JSON string the API takes. */
+export interface BitableViewCondition {
+  condition_id: string;
+  field_id: string;
+  field_type: number;
+  operator: string;
+  value?: string;
+}
+
+export interface BitableViewProperty {
+  filter_info?: { conjunction: 'and' | 'or'; conditions: BitableViewCondition[] };
+  /** field ids the view hides (the page; API reads are not changed by them). */
+  hidden_fields?: string[];
+  /** A grid's parent-child hierarchy: a link field to the same table. */
+  hierarchy_config?: { field_id: string };
 }
 
 export interface BitableTable {

@@ -36,7 +36,7 @@ const LOCATION = /^\s*(-?\d+(\.\d+)?)\s*,\s*(-?\d+(\.\d+)?)\s*$/;
 
 /** A written value → the stored one (`undefined` = the cell is emptied), or the type's conv error. */
 export function toStored(w: WriteCtx, f: BitableField, v: unknown): StoredValue | undefined {
-  if (READ_ONLY_TYPES.has(f.type)) throw bitableErrors.wrongBody(`${f.field_name} (type ${f.type}) is read-only`);
+  if (READ_ONLY_TYPES.has(f.type)) throw bitableErrors.wrongBody(`${f.field_name}: a field of type ${f.type} is read-only (computed by the base)`);
   if (v === null) return undefined;
   const fail = (why: string) => bitableErrors.conv(f.type, f.field_name, why);
   switch (f.type) {
