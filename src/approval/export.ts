@@ -80,8 +80,12 @@ function formFieldName(item: { id: string; name?: string }): string {
   return (Object.values(EXPORT_FIELDS) as string[]).includes(name) ? `Form ${name}` : name;
 }
 
-/** One instance as plain values by field name. */
-export function exportRow(s: InstanceSummary): Record<string, unknown> {
+/**
+ * One instance as plain values by field name. Form values are text, unless `typeOf` says the
+ * table already has that field with another type (a number field made by hand): then the widget's
+ * own value, for that type's conversion.
+ */
+export function exportRow(s: InstanceSummary, typeOf: (field: string) => number | undefined = () => undefined): Record<string, unknown> {
   const row: Record<string, unknown> = {
     [EXPORT_FIELDS.key]: s.instance_code,
     [EXPORT_FIELDS.serial]: s.serial_number,
@@ -92,7 +96,11 @@ export function exportRow(s: InstanceSummary): Record<string, unknown> {
     [EXPORT_FIELDS.started]: s.start_time,
     [EXPORT_FIELDS.ended]: s.end_time,
   };
-  for (const f of s.form) row[formFieldName(f)] = `${textValue(f.value)}${f.currency ? ` ${f.currency}` : ''}`;
+  for (const f of s.form) {
+    const name = formFieldName(f);
+    const type = typeOf(name);
+    row[name] = type !== undefined && type !== FieldType.Text ? f.value : `${textValue(f.value)}${f.currency ? ` ${f.currency}` : ''}`;
+  }
   return row;
 }
 
@@ -126,10 +134,11 @@ export async function exportApprovalInstances(platform: Platform, bitable: Bitab
       }
     }),
   );
-  const rows = summaries.map(exportRow);
-  const formFields = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((n) => !FIXED.some((f) => f.field_name === n));
+  const formFields = [...new Set(summaries.flatMap((s) => Object.keys(exportRow(s))))].filter((n) => !FIXED.some((f) => f.field_name === n));
   const ensured = await bitable.ensureFields(target.appToken, target.tableId, [...FIXED, ...formFields.map((field_name) => ({ field_name, type: FieldType.Text }))]);
   const schema = ensured.fields;
+  const types = new Map(schema.map((f) => [f.field_name, f.type]));
+  const rows = summaries.map((s) => exportRow(s, (n) => types.get(n)));
 
   // Which instances the table already has (by key), read once.
   const existing = new Map<string, string>();

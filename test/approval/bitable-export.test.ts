@@ -109,6 +109,15 @@ describe('export approval instances to Bitable', () => {
     expect(byCode(codes[1]).fields.Status).toBe('APPROVED');
   }, 30_000);
 
+  it('a field the table already has with another type is kept and written in its type (Amount as a number)', async () => {
+    const base = await control('POST', '/__emulator/bitable/apps', { name: 'Typed export', tables: [{ name: 'Instances', fields: [{ field_name: 'Name', type: 1 }, { field_name: 'Amount', type: 2 }] }] });
+    const t = { app_token: base.app_token as string, table_id: base.tables[0].table_id as string };
+    const r = await h.hub.approval(EXPENSE_APPROVAL_CODE).exportTo({ appToken: t.app_token, tableId: t.table_id });
+    expect(r.fields_mismatched).toEqual([{ field_name: 'Amount', wanted: 1, actual: 2 }]);
+    const amounts = (await table(t)).records.map((x) => x.fields.Amount).sort((a, b) => a - b);
+    expect(amounts).toEqual([42, 88, 310.5]);
+  }, 30_000);
+
   it('feishu-hub approval export --to-bitable: --json for scripts, a summary for people, twice without duplicates', async () => {
     const t = await emptyTable('Approvals export (CLI)');
     const json = await cli(['export', EXPENSE_APPROVAL_CODE, '--to-bitable', `${t.app_token}/${t.table_id}`, '--json', '--emulator', emu.url]);
