@@ -100,7 +100,7 @@ describe('bitable views', () => {
 
     // Unknown views and bad filters.
     expect((await records().search({ path: at(base), data: { view_id: 'vewNope000' } })).code).toBe(1254042);
-    const badOp = await views().patch({ path: { ...at(base), view_id: view.view_id! }, data: { property: { filter_info: { conjunction: 'and', conditions: [{ field_id: id('Points'), operator: 'isAround', value: '1' }] } } } });
+    const badOp = await views().patch({ path: { ...at(base), view_id: view.view_id! }, data: { property: { filter_info: { conjunction: 'and', conditions: [{ field_id: id('Points'), operator: 'isAround' as 'is', value: '1' }] } } } });
     expect(badOp.code).toBe(1254018);
     const badField = await views().patch({ path: { ...at(base), view_id: view.view_id! }, data: { property: { filter_info: { conjunction: 'and', conditions: [{ field_id: 'fldNope', operator: 'is', value: '1' }] } } } });
     expect(badField.code).toBe(1254018);
