@@ -104,3 +104,29 @@ export async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/** MySQL/MariaDB for tests (the sync SQL adapter): root on loopback; override with TEST_MYSQL_URL. */
+export const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+/** Is MySQL/MariaDB reachable at MYSQL_URL? In CI (CI=true) the suites that need it fail instead of skipping. */
+export async function mariadbAvailable(): Promise<boolean> {
+  const { createConnection } = await import('mysql2/promise');
+  const u = new URL(MYSQL_URL);
+  let conn: Awaited<ReturnType<typeof createConnection>> | undefined;
+  try {
+    conn = await createConnection({
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: u.username ? decodeURIComponent(u.username) : undefined,
+      password: u.password ? decodeURIComponent(u.password) : undefined,
+      database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+      connectTimeout: 2000,
+    });
+    await conn.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await conn?.end().catch(() => {});
+  }
+}
