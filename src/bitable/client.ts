@@ -59,6 +59,12 @@ export class BitableClient {
     return res.data!.app as BitableApp;
   }
 
+  /** Creates a base (20 per minute per app): its token, and the default table it comes with. */
+  async createApp(o: { name: string; folderToken?: string; timeZone?: string }): Promise<BitableApp & { default_table_id?: string; url?: string }> {
+    const res = await this.sdk.app.create({ data: { name: o.name, folder_token: o.folderToken, time_zone: o.timeZone } }, this.opts());
+    return res.data!.app as BitableApp & { default_table_id?: string; url?: string };
+  }
+
   /** Every table of a base, page after page. */
   tables(appToken: string): AsyncGenerator<BitableTable> {
     return paginate<BitableTable>((page_token) =>
@@ -163,7 +169,7 @@ export class BitableClient {
     try {
       const res = await this.sdk.appTableRecord.get(
         { path: { app_token: appToken, table_id: tableId, record_id: recordId }, params: { user_id_type: this.userIdType, automatic_fields: o.automaticFields } },
-        this.opts(),
+        this.opts(true),
       );
       return res.data!.record as BitableRecord;
     } catch (err) {
@@ -179,7 +185,8 @@ export class BitableClient {
       const res = await this.retrying(() =>
         this.sdk.appTableRecord.batchGet(
           { path: { app_token: appToken, table_id: tableId }, data: { record_ids: ids, user_id_type: this.userIdType, automatic_fields: o.automaticFields } },
-          this.opts(),
+          // A read sent as POST: safe to repeat after a 5xx.
+          this.opts(true),
         ),
       );
       const d = (res.data ?? {}) as { records?: BitableRecord[]; absent_record_ids?: string[]; forbidden_record_ids?: string[] };
@@ -202,7 +209,7 @@ export class BitableClient {
       this.retrying(() =>
         this.sdk.appTableRecord.search(
           { path: { app_token: appToken, table_id: tableId }, params: { user_id_type: this.userIdType, page_size: pageSize, page_token }, data: data as never },
-          this.opts(),
+          this.opts(true),
         ),
       ) as never,
     );
@@ -287,11 +294,26 @@ export class BitableClient {
     return out;
   }
 
-  /** Deletes records by id, 500 per call; answers `{record_id, deleted}` per id. */
+  /**
+   * Deletes records by id, 500 per call; answers `{record_id, deleted}` per id. A delete is safe to
+   * repeat: after a 5xx it is sent again, and ids that are already gone (the first attempt did
+   * delete them, its answer was lost) count as deleted instead of failing the whole call.
+   */
   async batchDelete(appToken: string, tableId: string, recordIds: string[], o: Pick<WriteOptions, 'onProgress'> = {}): Promise<{ record_id: string; deleted: boolean }[]> {
     const out: { record_id: string; deleted: boolean }[] = [];
+    const send = (ids: string[]) => this.write(appToken, () => this.sdk.appTableRecord.batchDelete({ path: { app_token: appToken, table_id: tableId }, data: { records: ids } }, this.opts(true)));
     for (const part of chunk(recordIds, BITABLE_LIMITS.batchDelete)) {
-      const res = await this.write(appToken, () => this.sdk.appTableRecord.batchDelete({ path: { app_token: appToken, table_id: tableId }, data: { records: part } }, this.opts()));
+      let res: Awaited<ReturnType<typeof send>>;
+      try {
+        res = await send(part);
+      } catch (err) {
+        if (!(err instanceof FeishuApiError && err.code === 1254043)) throw err;
+        const { absent } = await this.batchGet(appToken, tableId, part);
+        const gone = new Set(absent);
+        const left = part.filter((id) => !gone.has(id));
+        res = left.length ? await send(left) : { data: { records: [] } } as never;
+        out.push(...absent.map((record_id) => ({ record_id, deleted: true })));
+      }
       out.push(...((res.data?.records ?? []) as { record_id: string; deleted: boolean }[]));
       o.onProgress?.({ done: out.length, total: recordIds.length });
     }

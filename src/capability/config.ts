@@ -10,7 +10,8 @@ export function parseCapabilityConfig(capability: Capability<any>, hubConfig: Hu
   if (!section) return { value: undefined, problems: [] };
   const yamlKey = section.yamlKey ?? capability.name;
   // In the sandbox demo a capability with no section in the file shows what it does with its demo section.
-  const fromFile = hubConfig.extra[yamlKey] ?? (hubConfig.sandbox ? capability.sandbox?.config : undefined);
+  const demo = capability.sandbox?.config;
+  const fromFile = hubConfig.extra[yamlKey] ?? (hubConfig.sandbox ? (typeof demo === 'function' ? demo(hubConfig) : demo) : undefined);
   const problems: string[] = [];
   if (fromFile !== undefined && fromFile !== null && (typeof fromFile !== 'object' || Array.isArray(fromFile))) {
     return { value: undefined, problems: [`${yamlKey} in ${hubConfig.file ?? 'feishu-hub.yaml'} must be a mapping`] };

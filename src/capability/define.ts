@@ -110,10 +110,11 @@ export interface Capability<C = unknown> {
   config?: ConfigSection;
   /**
    * Its part of the sandbox demo (`npm start` with no FEISHU_APP_ID): the config section used
-   * then when feishu-hub.yaml has none, written against the emulator's seeded world.
+   * then when feishu-hub.yaml has none, written against the emulator's seeded world. A function
+   * gets the hub's config (to put demo files next to the hub's own data, say).
    */
   sandbox?: {
-    config?: unknown;
+    config?: unknown | ((hub: HubConfig) => unknown);
     /** Lines `feishu-hub serve` prints in sandbox mode under "try it" (how to see this capability work). */
     hint?: (at: { hubUrl: string; emulatorUrl: string }) => string[];
   };

@@ -9,6 +9,7 @@ import { approvalCapability } from '../approval/index.js';
 import { alertsCapability } from '../alerts/index.js';
 import { directoryCapability } from '../contact/index.js';
 import { bitableCapability } from '../bitable/index.js';
+import { syncCapability } from '../sync/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -25,4 +26,5 @@ export const builtinCapabilities: Capability<any>[] = [
   alertsCapability,
   directoryCapability,
   bitableCapability,
+  syncCapability,
 ];

@@ -135,3 +135,20 @@ export function parseCount(value: string, flag: string): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number (got ${value})`);
   return n;
 }
+
+/** The hub's database with every built-in capability's migrations (a CLI command may be the first to open it). */
+export async function openHubStore(): Promise<import('../../store/index.js').Store> {
+  const hubConfig = loadConfig();
+  const { builtinCapabilities } = (await import('../../server/capabilities.js')) as { builtinCapabilities: { name: string; migrations?: Record<string, import('kysely').Migration> }[] };
+  const { openDatabase } = await import('../../store/index.js');
+  const migrations: Record<string, import('kysely').Migration> = {};
+  for (const c of builtinCapabilities) for (const [name, m] of Object.entries(c.migrations ?? {})) migrations[`${c.name}/${name}`] = m;
+  return openDatabase(hubConfig.databaseUrl, { migrations });
+}
+
+/** The platform client: --emulator, the configured app, or (no app configured) the sandbox's local Feishu on FEISHU_EMULATOR_PORT. */
+export function platformOrSandbox(flags: ClientFlags): Platform {
+  const config = loadConfig();
+  if (!flags.emulator && config.sandbox) return platformFor({ emulator: `http://127.0.0.1:${config.emulatorPort}` });
+  return platformFor(flags);
+}
