@@ -10,59 +10,60 @@ import { control, makeBase, openSqlite, recordsOf, startEmulator, text, until, w
 /**
  * The issue's bar: 20,000 rows each way against the emulator with 5xx and 429 faults on, the
  * `feishu-hub sync run` process killed with SIGKILL in the middle, then run again: both sides end
- * identical by checksum over every row, nothing lost and nothing doubled.
+ * identical by checksum over every row, nothing lost and nothing doubled. A Bitable table holds at
+ * most 20,000 records (1254103), so "each way" is two jobs: 20,000 database rows into an empty
+ * table (`up`), and 20,000 records into an empty database table (`down`).
  */
 
 const N = 20_000;
 const work = workDir('sync-durable');
 let emu: EmulatorHandle;
-let t: TableRef;
+let up: TableRef;
+let down: TableRef;
 const yaml = join(work.dir, 'feishu-hub.yaml');
 const env = () => cleanEnv({ FEISHU_HUB_CONFIG: yaml, DATABASE_URL: `sqlite:${work.hubDb}`, LOG_LEVEL: 'warn' });
 const syncCli = (args: string[]) => [BIN, 'sync', ...args, '--emulator', emu.url];
 const pad = (i: number) => String(i).padStart(5, '0');
+const FIELDS = [
+  { field_name: 'Key', type: FieldType.Text },
+  { field_name: 'Name', type: FieldType.Text },
+  { field_name: 'Qty', type: FieldType.Number },
+  { field_name: 'Done', type: FieldType.Checkbox },
+  { field_name: 'When', type: FieldType.DateTime },
+];
+const jobYaml = (name: string, t: TableRef, table: string) => [
+  `    ${name}:`,
+  `      bitable: { app_token: ${t.app_token}, table_id: ${t.table_id} }`,
+  `      database: { url: "sqlite:${work.syncDb}", table: ${table} }`,
+  '      key: { column: key, field: Key }',
+  '      fields:',
+  '        - { field: Name, column: name }',
+  '        - { field: Qty, column: qty }',
+  '        - { field: Done, column: done }',
+  '        - { field: When, column: when }',
+];
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0 });
-  t = await makeBase(emu.url, 'Big', [
-    { field_name: 'Key', type: FieldType.Text },
-    { field_name: 'Name', type: FieldType.Text },
-    { field_name: 'Qty', type: FieldType.Number },
-    { field_name: 'Done', type: FieldType.Checkbox },
-    { field_name: 'When', type: FieldType.DateTime },
-  ]);
+  up = await makeBase(emu.url, 'Up', FIELDS);
+  down = await makeBase(emu.url, 'Down', FIELDS);
   const sdk = sdkClient(emu);
   for (let part = 0; part < N / 1000; part++) {
     const res = await sdk.bitable.v1.appTableRecord.batchCreate({
-      path: { app_token: t.app_token, table_id: t.table_id },
+      path: { app_token: down.app_token, table_id: down.table_id },
       data: { records: Array.from({ length: 1000 }, (_, j) => part * 1000 + j).map((i) => ({ fields: { Key: `B-${pad(i)}`, Name: `bitable row ${i}`, Qty: i, Done: i % 3 === 0, When: Date.UTC(2026, 0, 1) + i * 60_000 } })) },
     });
     expect(res.code).toBe(0);
   }
   const db = openSqlite(work.syncDb);
-  db.exec('create table items (key text primary key, name text, qty real, done integer, "when" integer)');
-  const ins = db.prepare('insert into items values (?, ?, ?, ?, ?)');
+  db.exec('create table items_up (key text primary key, name text, qty real, done integer, "when" integer)');
+  db.exec('create table items_down (key text primary key, name text, qty real, done integer, "when" integer)');
+  const ins = db.prepare('insert into items_up values (?, ?, ?, ?, ?)');
   db.transaction(() => {
     for (let i = 0; i < N; i++) ins.run(`D-${pad(i)}`, `数据库 ${i}`, i / 4, i % 2, Date.UTC(2025, 5, 1) + i * 1000);
   })();
   db.close();
-  writeFileSync(
-    yaml,
-    [
-      'sync:',
-      '  jobs:',
-      '    items:',
-      `      bitable: { app_token: ${t.app_token}, table_id: ${t.table_id} }`,
-      `      database: { url: "sqlite:${work.syncDb}", table: items }`,
-      '      key: { column: key, field: Key }',
-      '      fields:',
-      '        - { field: Name, column: name }',
-      '        - { field: Qty, column: qty }',
-      '        - { field: Done, column: done }',
-      '        - { field: When, column: when }',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(yaml, ['sync:', '  jobs:', ...jobYaml('up', up, 'items_up'), ...jobYaml('down', down, 'items_down'), ''].join('\n'));
 }, 120_000);
 
 afterAll(async () => {
@@ -70,62 +71,75 @@ afterAll(async () => {
   work.remove();
 });
 
+/** Rows of the job in the sync state (what a run has checkpointed). */
+function checkpointed(job: string): number {
+  try {
+    const db = new Database(work.hubDb, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('select count(*) as n from sync_rows where job = ?').get(job) as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** `sync run <job>` killed with SIGKILL once it has checkpointed 8,000 rows, then run again to the end. */
+async function killedThenResumed(job: string) {
+  const first = start(process.execPath, syncCli(['run', job]), { cwd: ROOT, env: env() });
+  await until(() => checkpointed(job) >= 8000, 240_000, `the first run of ${job} to checkpoint 8000 rows (output: ${first.output().slice(-800)})`);
+  first.child.kill('SIGKILL');
+  const killed = await first.closed;
+  expect(killed.signal).toBe('SIGKILL');
+  const partial = checkpointed(job);
+  expect(partial).toBeLessThan(N);
+
+  const second = await run(process.execPath, syncCli(['run', job, '--json']), { cwd: ROOT, env: env() });
+  expect(second.code, second.output).toBe(0);
+  const result = JSON.parse(second.stdout) as { resumed: boolean; plan: { in_sync: number } };
+  expect(result.resumed).toBe(true);
+  // What the first run wrote is found done, not written again (a batch in flight at the kill may be redone).
+  expect(result.plan.in_sync).toBeGreaterThanOrEqual(partial - 1000);
+
+  const verify = await run(process.execPath, syncCli(['verify', job, '--json']), { cwd: ROOT, env: env() });
+  expect(verify.code, verify.output).toBe(0);
+  const v = JSON.parse(verify.stdout) as { equal: boolean; rows: { database: number; bitable: number }; checksum: { database: string; bitable: string }; duplicates: string[] };
+  expect(v).toMatchObject({ equal: true, rows: { database: N, bitable: N }, duplicates: [] });
+  expect(v.checksum.database).toBe(v.checksum.bitable);
+}
+
 describe('sync: 20,000 rows each way through faults and a kill -9', () => {
   it('ends identical on both sides by checksum, nothing lost or doubled', async () => {
-    const bitablePath = `/open-apis/bitable/v1/apps/${t.app_token}/*`;
-    // 5xx before the call is handled, 5xx after it was (the answer lost: a write done but not known), and 429s.
-    await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, status: 500, rate: 0.05 });
-    await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, method: 'POST', status: 502, rate: 0.05, after: true });
-    await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, status: 429, code: 99991400, msg: 'request trigger frequency limit', rate: 0.05 });
+    for (const t of [up, down]) {
+      const bitablePath = `/open-apis/bitable/v1/apps/${t.app_token}/*`;
+      // 5xx before the call is handled, 5xx after it was (the answer lost: a write done but not known), and 429s.
+      await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, status: 500, rate: 0.05 });
+      await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, method: 'POST', status: 502, rate: 0.05, after: true });
+      await control(emu.url, 'POST', '/__emulator/faults', { path: bitablePath, status: 429, code: 99991400, msg: 'request trigger frequency limit', rate: 0.05 });
+    }
 
-    // The first run is killed once it has written a part of the plan (rows in the sync state).
-    const first = start(process.execPath, syncCli(['run', 'items']), { cwd: ROOT, env: env() });
-    const state = () => {
-      try {
-        const db = new Database(work.hubDb, { readonly: true, fileMustExist: true });
-        try {
-          return (db.prepare("select count(*) as n from sync_rows where job = 'items'").get() as { n: number }).n;
-        } finally {
-          db.close();
-        }
-      } catch {
-        return 0;
-      }
-    };
-    await until(() => state() >= 8000, 240_000, `the first run to checkpoint 8000 rows (output: ${first.output().slice(-500)})`);
-    first.child.kill('SIGKILL');
-    const killed = await first.closed;
-    expect(killed.signal).toBe('SIGKILL');
-    const partial = state();
-    expect(partial).toBeLessThan(2 * N);
-
-    const second = await run(process.execPath, syncCli(['run', 'items', '--json']), { cwd: ROOT, env: env() });
-    expect(second.code, second.output).toBe(0);
-    const result = JSON.parse(second.stdout) as { resumed: boolean; rows: { database: number; bitable: number }; plan: { in_sync: number } };
-    expect(result.resumed).toBe(true);
-    // What the first run wrote is found done, not written again.
-    expect(result.plan.in_sync).toBeGreaterThanOrEqual(partial - 1000);
-    const faults = (await control(emu.url, 'GET', '/__emulator/faults')).faults as { hits: number }[];
-    expect(faults.every((f) => f.hits > 0)).toBe(true);
+    await killedThenResumed('up');
+    await killedThenResumed('down');
+    const faults = (await control(emu.url, 'GET', '/__emulator/faults')).faults as { hits: number; path: string; status: number }[];
+    expect(faults.filter((f) => f.hits === 0)).toEqual([]);
     await control(emu.url, 'DELETE', '/__emulator/faults');
 
-    const verify = await run(process.execPath, syncCli(['verify', 'items', '--json']), { cwd: ROOT, env: env() });
-    expect(verify.code, verify.output).toBe(0);
-    const v = JSON.parse(verify.stdout) as { equal: boolean; rows: { database: number; bitable: number }; checksum: { database: string; bitable: string }; duplicates: string[] };
-    expect(v).toMatchObject({ equal: true, rows: { database: 2 * N, bitable: 2 * N }, duplicates: [] });
-    expect(v.checksum.database).toBe(v.checksum.bitable);
-
     // And by hand: every key once on each side, the values converted.
-    const recs = await recordsOf(emu.url, t);
-    const keys = recs.map((r) => String(text(r.fields.Key)));
-    expect(new Set(keys).size).toBe(2 * N);
-    expect(keys.length).toBe(2 * N);
-    const d123 = recs.find((r) => text(r.fields.Key) === 'D-00123')!;
+    for (const [t, prefix] of [[up, 'D-'], [down, 'B-']] as const) {
+      const keys = (await recordsOf(emu.url, t)).map((r) => String(text(r.fields.Key)));
+      expect(keys.length).toBe(N);
+      expect(new Set(keys).size).toBe(N);
+      expect(keys.every((k) => k.startsWith(prefix))).toBe(true);
+    }
+    const d123 = (await recordsOf(emu.url, up)).find((r) => text(r.fields.Key) === 'D-00123')!;
     expect(d123.fields).toMatchObject({ Qty: 30.75, Done: true, When: Date.UTC(2025, 5, 1) + 123_000 });
+    expect(text(d123.fields.Name)).toBe('数据库 123');
     const db = new Database(work.syncDb, { readonly: true });
     try {
-      expect((db.prepare('select count(*) as n from items').get() as { n: number }).n).toBe(2 * N);
-      expect(db.prepare("select * from items where key = 'B-19999'").get()).toEqual({ key: 'B-19999', name: 'bitable row 19999', qty: 19999, done: 0, when: Date.UTC(2026, 0, 1) + 19999 * 60_000 });
+      expect((db.prepare('select count(*) as n from items_down').get() as { n: number }).n).toBe(N);
+      expect((db.prepare('select count(distinct key) as n from items_down').get() as { n: number }).n).toBe(N);
+      expect(db.prepare("select * from items_down where key = 'B-19999'").get()).toEqual({ key: 'B-19999', name: 'bitable row 19999', qty: 19999, done: 0, when: Date.UTC(2026, 0, 1) + 19999 * 60_000 });
     } finally {
       db.close();
     }

@@ -27,6 +27,7 @@ export const bitableErrors = {
   },
   viewLimit: (max: number) => e(1254101, 'ViewExceedLimit', `a base holds at most ${max} views`),
   tableLimit: () => e(1254100, 'TableExceedLimit', 'a base holds at most 100 tables'),
+  recordLimit: (max: number) => e(1254103, 'RecordExceedLimit', `a table holds at most ${max} records`),
   batchTooLarge: (max: number) => e(1254104, 'RecordAddOnceExceedLimit', `at most ${max} records per call`),
   columnLimit: () => e(1254105, 'ColumnExceedLimit', 'a table holds at most 300 fields'),
   writeConflict: () => e(1254291, 'Write conflict', 'another write to this base is in progress'),

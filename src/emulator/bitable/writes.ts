@@ -93,7 +93,7 @@ const recordOf = (table: BitableTable, id: unknown) => {
 export async function createRecords(ctx: EmulatorContext, t: WriteTarget, list: unknown[]): Promise<Record<string, unknown>[]> {
   return writeToBase(ctx, t.appToken, () => {
     const { base, table } = where(ctx, t);
-    if (table.records.length + list.length > RECORDS_PER_TABLE) throw bitableErrors.fail(`a table holds at most ${RECORDS_PER_TABLE} records`);
+    if (table.records.length + list.length > RECORDS_PER_TABLE) throw bitableErrors.recordLimit(RECORDS_PER_TABLE);
     const w = writer(ctx, base, table, t.idType);
     const parsed = list.map((item) => parseFields(w, isObj(item) ? item.fields : undefined));
     commitOptions(w.newOptions);
