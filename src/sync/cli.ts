@@ -54,7 +54,8 @@ async function progressBar(): Promise<{ update: (p: SyncProgress) => void; stop:
   let since = Date.now();
   return {
     update(p) {
-      if (p.phase === 'done') return;
+      // Nothing to count yet (reading the field list): no bar until there are rows.
+      if (p.phase === 'done' || (p.phase === 'resolve' && !p.total)) return;
       if (PHASES[p.phase] !== phase) {
         phase = PHASES[p.phase];
         since = Date.now();
@@ -74,11 +75,12 @@ async function progressBar(): Promise<{ update: (p: SyncProgress) => void; stop:
 function printRun(r: RunResult): void {
   const what = r.dryRun ? 'dry run (nothing written)' : `done in ${(r.durationMs / 1000).toFixed(1)} s${r.resumed ? ' (resumed a run that was cut off)' : ''}`;
   console.log(`\nsync ${r.job}: ${what} — ${r.rows.database} database rows, ${r.rows.bitable} Bitable records, ${r.plan.in_sync} already in step`);
+  const verb = r.dryRun ? 'TO ' : '';
   printTable(
-    ['SIDE', 'CREATE', 'UPDATE', 'DELETE'],
+    ['SIDE', `${verb}WRITE`, `${verb}DELETE`],
     [
-      ['database', String(r.plan.database.insert_or_update), '(upsert)', String(r.plan.database.delete)],
-      ['bitable', String(r.plan.bitable.create), String(r.plan.bitable.update), String(r.plan.bitable.delete)],
+      ['database', `${r.plan.database.insert_or_update} rows (insert or update)`, String(r.plan.database.delete)],
+      ['bitable', `${r.plan.bitable.create + r.plan.bitable.update} records (${r.plan.bitable.create} new, ${r.plan.bitable.update} updated)`, String(r.plan.bitable.delete)],
     ],
   );
   if (r.keyed) console.log(`${r.keyed} record(s) without a key got their record id as key`);
@@ -129,7 +131,7 @@ export function registerSyncCommands(program: Command): void {
         if (!all.length) return console.log('no sync jobs configured (add sync.jobs to feishu-hub.yaml)');
         printTable(
           ['JOB', 'DIRECTION', 'DATABASE', 'BITABLE', 'ROWS', 'LAST RUN', 'WAITING', '→DB', '→BITABLE', 'CONFLICTS', 'STATE'],
-          all.map((s) => [s.job, s.direction, s.database, s.bitable ? `${s.bitable.app_token}/${s.bitable.table_id}` : '', String(s.rows), iso(s.lastRunAt), String(s.pending.databaseChanges), String(s.applied.toDatabase), String(s.applied.toBitable), String(s.conflicts), s.blocked ? 'paused: mass delete' : s.running ? `running (${s.running.phase})` : s.lastError ? 'last run failed' : 'ok']),
+          all.map((s) => [s.job, s.direction, s.database, s.bitable ? `${s.bitable.app_token}/${s.bitable.table_id}` : '', String(s.rows), iso(s.lastRunAt), String(s.pending.databaseChanges), String(s.applied.toDatabase), String(s.applied.toBitable), String(s.conflicts), s.blocked ? 'paused: mass delete' : s.running ? (s.running.phase === 'failed' ? 'last run failed; the next run resumes it' : `running, or cut off in ${s.running.phase} (the next run resumes it)`) : s.lastError ? 'last run failed' : 'ok']),
           48,
         );
         for (const s of all) {

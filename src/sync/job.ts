@@ -69,6 +69,9 @@ export interface JobStatus {
 }
 
 /** A run would delete too much of one side: it stopped before writing anything. */
+/** Records a Bitable table can hold (1254103 RecordExceedLimit past it). */
+export const RECORDS_PER_TABLE = 20_000;
+
 export class MassDeleteError extends Error {
   constructor(
     readonly job: string,
@@ -249,6 +252,9 @@ export class SyncJob {
       const keyed = this.keyless(builder, table);
       const plan = planKeys(builder.views.values(), { direction: this.config.direction, conflict: this.config.conflict });
       this.guard(plan, { database: dbRows, bitable: bitableRows }, o.allowMassDelete);
+      // A table holds at most 20,000 records (1254103): say so before writing a part of the plan.
+      const recordsAfter = bitableRows + plan.bitable.create.length - plan.bitable.delete.length;
+      if (plan.bitable.create.length && recordsAfter > RECORDS_PER_TABLE) throw new Error(`sync ${this.name}: this run would leave ${recordsAfter} records in Bitable table ${table.tableId}, and a table holds at most ${RECORDS_PER_TABLE}; nothing was written. Sync a smaller database table (split the rows over several tables and jobs).`);
       const result: RunResult = {
         job: this.name,
         dryRun: !!o.dryRun,
@@ -263,6 +269,7 @@ export class SyncJob {
       if (!o.dryRun) {
         if (keyed.length) result.calls.bitableWrites += await this.writeKeys(table, keyed);
         result.calls.bitableWrites += await this.apply(plan, table, target, progress);
+        await this.state.bump(plan.database.upsert.length + plan.database.delete.length, plan.bitable.create.length + plan.bitable.update.length + plan.bitable.delete.length);
         const patch: Parameters<SyncState['updateJob']>[0] = { run_id: null, run_phase: null, run_started_at: null, last_run_at: Date.now(), last_error: null, blocked: null };
         if (seqAtStart > cursor) patch.db_cursor = seqAtStart;
         result.durationMs = Date.now() - started;

@@ -152,7 +152,6 @@ describe.each([postgres, mariadb])('sync: a Bitable table and a $name table kept
   let logs: Record<string, any>[] = [];
   let t: TableRef;
   let outside: Outside;
-  let logExisted = true;
 
   const job = () => ({
     bitable: { app_token: t.app_token, table_id: t.table_id },
@@ -190,7 +189,7 @@ describe.each([postgres, mariadb])('sync: a Bitable table and a $name table kept
     outside = await e.connect().catch((err: Error) => {
       throw new Error(`${e.name} at ${e.url} is required here (CI=true) but failed: ${err.message}`);
     });
-    logExisted = await e.logExists(outside);
+
     emu = await startEmulator({ port: 0 });
     t = await makeBase(emu.url, 'Orders', FIELDS);
     await api(emu, 'POST', `/open-apis/bitable/v1/apps/${t.app_token}/tables/${t.table_id}/records/batch_create`, { records: [...BITABLE_SEED, S1_RECORD].map((fields) => ({ fields })) });
@@ -213,8 +212,7 @@ describe.each([postgres, mariadb])('sync: a Bitable table and a $name table kept
       await e.dropExtras(outside, table);
       if (await e.logExists(outside)) {
         await outside.exec(`DELETE FROM ${CHANGE_LOG} WHERE table_name = ?`, [table]);
-        const left = Number((await outside.rows(`SELECT count(*) AS n FROM ${CHANGE_LOG}`))[0].n);
-        if (!logExisted && left === 0) await outside.exec(`DROP TABLE ${CHANGE_LOG}`);
+        // The change log itself is shared by every synced table of the database (other test files too): left in place.
       }
     } finally {
       await outside.close();
