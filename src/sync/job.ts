@@ -485,7 +485,7 @@ export class SyncJob {
         if (!rows.length) return { changes: 0, applied: 0 };
         const keys = rows.map((r) => keyText(r[this.config.key.column])).filter((k): k is string => !!k);
         const times = new Map(rows.map((r) => [keyText(r[this.config.key.column])!, timeOf(r[this.config.database.updated_at_column!]) ?? 0]));
-        const applied = this.config.direction === 'to_database' ? 0 : await this.reconcile(table, target, keys, [], times);
+        const applied = this.config.direction === 'to_database' ? 0 : await this.reconcile(table, target, await this.changedInDatabase(table, target, keys), [], times);
         await this.state.updateJob({ db_cursor: Math.max(cursor, ...times.values()) });
         return { changes: rows.length, applied };
       }
@@ -493,11 +493,31 @@ export class SyncJob {
       if (!changes.length) return { changes: 0, applied: 0 };
       const times = new Map<string, number>();
       for (const c of changes) times.set(c.key, Math.max(times.get(c.key) ?? 0, c.at));
-      const applied = this.config.direction === 'to_database' ? 0 : await this.reconcile(table, target, [...times.keys()], [], times);
+      const applied = this.config.direction === 'to_database' ? 0 : await this.reconcile(table, target, await this.changedInDatabase(table, target, [...times.keys()]), [], times);
       const last = changes[changes.length - 1].seq;
       await this.state.updateJob({ db_cursor: last });
       await target.trim(last);
       return { changes: changes.length, applied };
+    });
+  }
+
+  /**
+   * The keys of the change log whose row differs from the synced state. The triggers log the
+   * engine's own upserts too (Bitable → database): those rows equal the state and need no Bitable read.
+   */
+  private async changedInDatabase(table: ResolvedTable, target: SqlTarget, keys: string[]): Promise<string[]> {
+    if (!keys.length) return keys;
+    const states = new Map((await this.state.byKeys(keys)).map((s) => [s.key, s]));
+    const rows = new Map<string, string>();
+    for (const row of await target.get(keys.map((k) => this.keyForDb(k)))) {
+      const side = databaseSide(row, table.key, table.pairs);
+      if (side.key !== undefined) rows.set(side.key, side.hash);
+    }
+    return keys.filter((k) => {
+      const s = states.get(k);
+      const hash = rows.get(k);
+      if (!s) return hash !== undefined;
+      return s.pending || !s.record_id || hash !== s.hash;
     });
   }
 
