@@ -376,15 +376,32 @@ export class SyncJob {
       await this.state.drop(part.map((d) => d.key));
       step(part.length);
     }
-    for (const part of chunk(plan.bitable.create, 1000)) {
+    // Creates are pipelined: while one batch is in flight, the previous one is checkpointed and the
+    // next one marked pending and built. A batch is always marked pending before it is sent, and
+    // checkpointed only after it was answered, so a crash anywhere leaves the next run to find it.
+    const creates = chunk(plan.bitable.create, 1000);
+    const build = (part: Plan['bitable']['create']) => {
       const keys = part.map((c) => c.key);
-      await this.state.markPending(keys);
       const token = derivedClientToken(`sync:${this.name}:${createHash('sha1').update(keys.join('\u0000')).digest('hex')}`, 0);
-      const created = await this.withSchemaRetry(() => bitable.batchCreate(appToken, tableId, part.map((c) => ({ ...this.keyFields(table, c.key), ...recordFields(c.values, pairs) })), { clientToken: token }));
+      return { keys, token, records: part.map((c) => ({ ...this.keyFields(table, c.key), ...recordFields(c.values, pairs) })) };
+    };
+    let next = creates.length ? build(creates[0]) : undefined;
+    if (next) await this.state.markPending(next.keys);
+    let checkpoint: Promise<void> = Promise.resolve();
+    for (let i = 0; i < creates.length; i++) {
+      const part = creates[i];
+      const batch = next!;
+      const inFlight = this.withSchemaRetry(() => bitable.batchCreate(appToken, tableId, batch.records, { clientToken: batch.token }));
+      inFlight.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      await checkpoint;
+      next = creates[i + 1] ? build(creates[i + 1]) : undefined;
+      if (next) await this.state.markPending(next.keys);
+      const created = await inFlight;
       calls++;
-      await this.state.set(part.map((c, i) => ({ key: c.key, record_id: created[i].record_id, values: c.values })), pairs);
-      step(part.length);
+      checkpoint = this.state.set(part.map((c, j) => ({ key: c.key, record_id: created[j].record_id, values: c.values })), pairs).then(() => step(part.length));
+      checkpoint.catch(() => undefined);
     }
+    await checkpoint;
     for (const part of chunk(plan.bitable.update, 1000)) {
       const records = part.map((u) => ({ record_id: u.record_id, fields: recordFields(u.values, pairs, u.previous) })).filter((r) => Object.keys(r.fields).length);
       if (records.length) {
