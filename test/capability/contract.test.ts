@@ -103,7 +103,7 @@ describe('a capability added without touching any other file', () => {
 
     const ready = (await (await fetch(`${hub}/readyz`)).json()) as { checks: Record<string, string> };
     expect(ready.checks.notes).toBe('ok: 1 notes');
-    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'notes']);
+    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'sync', 'notes']);
   });
 
   it('its migration is recorded under its own name', async () => {
