@@ -10,7 +10,11 @@ export class ApiError extends Error {
     readonly extra: {
       headers?: Record<string, string>;
       fieldViolations?: { field: string; value?: string; description: string }[];
-      permissionViolations?: { scope: string; url?: string }[];
+      /** Missing scopes: the documented `{scope, url}` with the `{type, subject}` the gateway's real answers carry. */
+      permissionViolations?: { type?: string; subject?: string; scope: string; url?: string }[];
+      helps?: { url: string; description: string }[];
+      /** `error.message` when it differs from `msg` (the platform's "Refer to the documentation…"). */
+      errorMessage?: string;
       /** auth/v3-style errors carry no `error` object. */
       bare?: boolean;
     } = {},

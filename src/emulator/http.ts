@@ -13,12 +13,13 @@ export function ok(reply: FastifyReply, data?: unknown, msg = 'success') {
 export function errorBody(request: FastifyRequest, err: ApiError): Record<string, unknown> {
   if (err.extra.bare) return { code: err.code, msg: err.message };
   const error: Record<string, unknown> = {
-    message: err.message,
+    message: err.extra.errorMessage ?? err.message,
     log_id: request.logId,
     troubleshooter: `https://open.feishu.cn/search?from=openapi&log_id=${request.logId}&code=${err.code}&method_id=0`,
   };
   if (err.extra.fieldViolations) error.field_violations = err.extra.fieldViolations;
   if (err.extra.permissionViolations) error.permission_violations = err.extra.permissionViolations;
+  if (err.extra.helps) error.helps = err.extra.helps;
   return { code: err.code, msg: err.message, error };
 }
 

@@ -29,6 +29,17 @@ export interface PageEntry {
 }
 
 /**
+ * The scopes a product's APIs need, next to its routes: `'METHOD /route'` (the route as registered,
+ * with its `:params`) → the scopes of which any one lets the call through, as the platform's
+ * "开启其中任意一项权限即可调用"; `[]` = the API needs none. The gateway checks them for every
+ * call with a token (99991672 / 99991679); a route missing from every table needs no scope.
+ *
+ * @example
+ * scopes: { 'POST /open-apis/im/v1/messages': ['im:message', 'im:message:send_as_bot', 'im:message:send'] }
+ */
+export type ScopeTable = Readonly<Record<string, readonly string[]>>;
+
+/**
  * One emulated product: its state slice, its routes, its web page, and anything it runs
  * in the background. Registered by adding it to the list in products.ts.
  */
@@ -38,10 +49,18 @@ export interface Product {
   /** Constructed once per emulator, in list order: a slice may read the slices listed before it. */
   state?: SliceClass;
   routes?(app: FastifyInstance, ctx: EmulatorContext): void;
+  /** The scope(s) each of its API routes needs (see ScopeTable). */
+  scopes?: ScopeTable;
+  /** What the developer console calls each of those scopes (the platform's names, in English). */
+  scopeNames?: Readonly<Record<string, string>>;
   page?: PageEntry;
   /** Runs once the server listens; returns what stops it on close (timers, connections). */
   start?(ctx: EmulatorContext): void | (() => void | Promise<void>);
 }
+
+const API_KEY = /^(GET|POST|PUT|PATCH|DELETE) \/\S+$/;
+/** The platform's scope keys: `im:message`, `contact:user.base:readonly`, `base:record:create`… */
+export const SCOPE_NAME = /^[a-z][a-z0-9_]*(:[A-Za-z0-9_.-]+){1,3}$/;
 
 /**
  * @example
@@ -49,6 +68,11 @@ export interface Product {
  */
 export function defineProduct(p: Product): Readonly<Product> {
   if (!/^[a-z][a-z0-9-]*$/.test(p.name)) throw new Error(`product name must be lowercase kebab-case (got ${JSON.stringify(p.name)})`);
+  for (const [api, scopes] of Object.entries(p.scopes ?? {})) {
+    if (!API_KEY.test(api)) throw new Error(`product ${p.name}: scope table key ${JSON.stringify(api)} is not 'METHOD /path'`);
+    const bad = scopes.filter((s) => !SCOPE_NAME.test(s));
+    if (bad.length) throw new Error(`product ${p.name}: ${api} names malformed scopes ${bad.join(', ')}`);
+  }
   return Object.freeze({ ...p });
 }
 

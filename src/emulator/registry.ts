@@ -2,6 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from './context.js';
 import type { PageEntry, Product, Slice, SliceClass } from './product.js';
 
+/** What `GET /__emulator/scopes` answers and the developer console shows. */
+export interface ScopeCatalog {
+  products: { product: string; title: string; scopes: { scope: string; name: string; apis: string[] }[]; no_scope_apis: string[] }[];
+  /** Platform routes (`METHOD /route`) no product declared: they need no scope. */
+  undeclared: string[];
+}
+
 /** A snapshot that cannot be restored (unknown product, or a slice refused its JSON). */
 export class SnapshotError extends Error {}
 
@@ -16,12 +23,21 @@ export class ProductRegistry {
   private readonly slices = new Map<SliceClass, Slice>();
   private readonly stateful: { name: string; slice: Slice }[] = [];
   private stops: (() => void | Promise<void>)[] = [];
+  /** `METHOD /route` → the scopes any one of which the API needs, and the product declaring it. */
+  private readonly apiScopes = new Map<string, { product: string; scopes: readonly string[] }>();
+  /** The platform routes the server registered (`METHOD /route`), to tell which have no declared scope. */
+  private readonly platformRoutes = new Set<string>();
 
   constructor(readonly products: readonly Product[]) {
     const names = new Set<string>();
     for (const p of products) {
       if (names.has(p.name)) throw new Error(`two products are named ${p.name}`);
       names.add(p.name);
+      for (const [api, scopes] of Object.entries(p.scopes ?? {})) {
+        const other = this.apiScopes.get(api);
+        if (other) throw new Error(`products ${other.product} and ${p.name} both declare the scopes of ${api}`);
+        this.apiScopes.set(api, { product: p.name, scopes });
+      }
     }
   }
 
@@ -104,6 +120,45 @@ export class ProductRegistry {
   /** What each slice shows in `GET /__emulator/state`. */
   inspect(query: Record<string, string | undefined>): Record<string, unknown> {
     return Object.assign({}, ...this.stateful.map(({ slice }) => slice.inspect?.(query) ?? {}));
+  }
+
+  /** The scopes an API route needs, any one of them (`[]` or undefined: none; undefined: not declared). */
+  requiredScopes(method: string, route: string): readonly string[] | undefined {
+    return this.apiScopes.get(`${method} ${route}`)?.scopes;
+  }
+
+  /** The server notes each platform route it registers (what `scopeCatalog().undeclared` is checked against). */
+  notePlatformRoute(method: string, route: string): void {
+    this.platformRoutes.add(`${method} ${route}`);
+  }
+
+  /**
+   * Every scope the products' APIs take, grouped by product in list order, each with its name and
+   * the APIs it opens; plus the platform routes no product declared (they need no scope).
+   */
+  scopeCatalog(): ScopeCatalog {
+    const products: ScopeCatalog['products'] = [];
+    // A scope several products' APIs take (im:message: messages and card updates) is listed once, under the first.
+    const entries = new Map<string, { scope: string; name: string; apis: string[] }>();
+    for (const p of this.products) {
+      const group: ScopeCatalog['products'][number] = { product: p.name, title: p.page?.title ?? p.name, scopes: [], no_scope_apis: [] };
+      for (const [api, scopes] of Object.entries(p.scopes ?? {})) {
+        if (!scopes.length) group.no_scope_apis.push(api);
+        for (const scope of scopes) {
+          let e = entries.get(scope);
+          if (!e) {
+            e = { scope, name: p.scopeNames?.[scope] ?? '', apis: [] };
+            entries.set(scope, e);
+            group.scopes.push(e);
+          }
+          if (!e.name && p.scopeNames?.[scope]) e.name = p.scopeNames[scope];
+          e.apis.push(api);
+        }
+      }
+      if (group.scopes.length || group.no_scope_apis.length) products.push(group);
+    }
+    const undeclared = [...this.platformRoutes].filter((r) => !this.apiScopes.has(r)).sort();
+    return { products, undeclared };
   }
 
   /** Nav entries of the web client, in list order. */

@@ -7,7 +7,7 @@ import { errorBody, JSON_TYPE } from './http.js';
 import { newId } from './ids.js';
 import { isPlatformPath, rateLimited, routeTier } from './platform-http.js';
 // The gateway checks tokens for every product's APIs, so it knows auth (and only auth).
-import { authenticate, needsToken } from './auth/index.js';
+import { authenticate, checkScopes, needsToken } from './auth/index.js';
 
 export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024 });
@@ -39,11 +39,19 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
     else throw faultError(fault);
   });
 
+  // Which platform routes exist, so the scope catalog can name those no product declared.
+  app.addHook('onRoute', (route) => {
+    if (!isPlatformPath(route.url)) return;
+    for (const m of Array.isArray(route.method) ? route.method : [route.method]) if (m !== 'HEAD') ctx.products.notePlatformRoute(m, route.url);
+  });
+
   app.addHook('preHandler', async (request) => {
     const path = request.url.split('?')[0];
     if (!needsToken(path)) return;
     authenticate(ctx, request);
     const route = request.routeOptions.url ?? path;
+    // The app's (and for user tokens the person's) scopes, before the call counts against a limit.
+    checkScopes(ctx, request, ctx.products.requiredScopes(request.method === 'HEAD' ? 'GET' : request.method, route));
     const limit = routeTier(request.method, route);
     const verdict = ctx.limiter.hit(`api:${request.auth!.appId}:${request.method} ${route}`, limit, ctx.clock.now());
     if (!verdict.ok) throw rateLimited(verdict.limit, verdict.resetSec);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { setRouteTier } from '../platform-http.js';
 import { defineProduct } from '../product.js';
+import { approvalScopeNames, approvalScopes } from './scopes.js';
 import { tiers } from '../ratelimit.js';
 import { registerCommentRoutes } from './comments.js';
 import { registerApprovalControlRoutes } from './control.js';
@@ -40,6 +41,8 @@ export const approval = defineProduct({
   name: 'approval',
   state: ApprovalState,
   page: approvalPage,
+  scopes: approvalScopes,
+  scopeNames: approvalScopeNames,
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     for (const [method, route] of TIER_3) setRouteTier(method, route, tiers[3]);
     registerDefinitionRoutes(app, ctx);

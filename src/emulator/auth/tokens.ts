@@ -7,6 +7,8 @@ export interface TokenRecord {
   tenantKey?: string;
   /** user tokens: whose token it is. */
   openId?: string;
+  /** user tokens: the scopes the person granted (checked once the app's scope list is set; absent = not checked). */
+  scopes?: string[];
   issuedAt: number;
   expiresAt: number;
   revoked: boolean;

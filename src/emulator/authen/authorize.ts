@@ -70,6 +70,10 @@ export function readAuthorizeRequest(ctx: EmulatorContext, q: Record<string, unk
   if (scopes.length > 50) throw new PageError(20027, 'The app asked for more than 50 scopes.');
   const unknown = scopes.filter((s) => !validScope(s));
   if (unknown.length) throw new PageError(20027, 'The app asked for a scope that does not exist.', `Unknown scope: ${unknown.join(', ')}`);
+  // Once the app's scopes are narrowed (developer console), asking a person for one the app lacks is 20027 too.
+  const granted = ctx.slice(AuthState).scopesOf(app.appId);
+  const notEnabled = granted === 'all' ? [] : scopes.filter((s) => s !== BASE_SCOPE && s !== 'offline_access' && s !== 'openid' && !granted.includes(s));
+  if (notEnabled.length) throw new PageError(20027, 'The app asked for a scope it has not been granted in the developer console.', `Not granted to the app: ${notEnabled.join(', ')}`);
   const challenge = str(q.code_challenge);
   let challengeMethod: 'S256' | 'plain' | undefined;
   if (challenge !== undefined) {

@@ -20,6 +20,16 @@ export const authen = defineProduct({
   name: 'authen',
   state: AuthenState,
   page: workbenchPage,
+  // Login needs no scope of the app (the person grants scopes there); user_info answers to any user token,
+  // and the JSAPI ticket's docs list no scope.
+  scopes: Object.fromEntries(
+    [
+      'GET /open-apis/authen/v1/authorize', 'POST /open-apis/authen/v1/authorize', 'GET /open-apis/authen/v1/index', 'POST /open-apis/authen/v1/index',
+      'POST /open-apis/authen/v2/oauth/token', 'POST /open-apis/authen/v1/oidc/access_token', 'POST /open-apis/authen/v1/oidc/refresh_access_token',
+      'POST /open-apis/authen/v1/access_token', 'POST /open-apis/authen/v1/refresh_access_token', 'GET /open-apis/authen/v1/user_info',
+      'POST /open-apis/jssdk/ticket/get',
+    ].map((api) => [api, []]),
+  ),
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     // In a scope of its own: the consent form and the passport token request are form-encoded.
     app.register(async (scope) => {

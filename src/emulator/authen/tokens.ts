@@ -97,6 +97,7 @@ export function issueUserTokens(
     appId: o.appId,
     tenantKey: o.user.tenant_key,
     openId: o.user.open_id,
+    scopes: [...o.scopes],
     issuedAt: now,
     expiresAt: now + ACCESS_TTL_MS,
   });

@@ -5,6 +5,7 @@ import { defineProduct } from '../product.js';
 import { tiers } from '../ratelimit.js';
 import { registerBitableControlRoutes } from './control.js';
 import { RECORD_TIERS, registerRecordRoutes } from './records.js';
+import { bitableScopeNames, bitableScopes } from './scopes.js';
 import { BitableState } from './state.js';
 import { registerTableRoutes, TABLE_TIERS } from './tables.js';
 import { registerViewRoutes, VIEW_TIERS } from './views.js';
@@ -22,6 +23,8 @@ export const bitable = defineProduct({
   name: 'bitable',
   state: BitableState,
   page: { title: 'Base', path: '/#/base', icon: 'base', module: new URL('./web/base.js', import.meta.url).href },
+  scopes: bitableScopes,
+  scopeNames: bitableScopeNames,
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     for (const { method, route, tier } of [...TABLE_TIERS, ...VIEW_TIERS, ...RECORD_TIERS]) setRouteTier(method, route, tiers[tier]);
     registerTableRoutes(app, ctx);

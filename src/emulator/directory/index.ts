@@ -4,6 +4,7 @@ import { defineProduct } from '../product.js';
 import { registerContactDepartmentRoutes } from './departments.js';
 import { registerDirectoryControlRoutes } from './control.js';
 import { directoryPage, registerDirectoryPageRoutes } from './page.js';
+import { directoryScopeNames, directoryScopes } from './scopes.js';
 import { DirectoryState } from './state.js';
 import { registerContactUserRoutes } from './users.js';
 
@@ -19,6 +20,8 @@ export const directory = defineProduct({
   name: 'directory',
   state: DirectoryState,
   page: directoryPage,
+  scopes: directoryScopes,
+  scopeNames: directoryScopeNames,
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     registerContactUserRoutes(app, ctx);
     registerContactDepartmentRoutes(app, ctx);

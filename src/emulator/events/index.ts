@@ -19,6 +19,11 @@ export type { DeliveryRecord, DeliveryAttempt } from './bus.js';
 export const events = defineProduct({
   name: 'events',
   state: EventsState,
+  // 延时更新消息卡片 takes the message scopes; the long connection's endpoint is authenticated by the app's secret.
+  scopes: {
+    'POST /open-apis/interactive/v1/card/update': ['im:message', 'im:message:send_as_bot', 'im:message:update'],
+    'POST /callback/ws/endpoint': [],
+  },
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     busOf(ctx).connections.attach(app.server);
     registerEventControlRoutes(app, ctx);

@@ -11,6 +11,7 @@ import { registerEditRoutes } from './message-edit-routes.js';
 import { registerReadRoutes } from './message-read-routes.js';
 import { registerSendRoutes } from './message-routes.js';
 import { registerResourceRoutes } from './resources.js';
+import { imScopeNames, imScopes } from './scopes.js';
 import { ImState } from './state.js';
 import { insertMessage } from './store.js';
 
@@ -25,6 +26,8 @@ export const im = defineProduct({
   name: 'im',
   state: ImState,
   page: { title: 'Messenger', path: '/' },
+  scopes: imScopes,
+  scopeNames: imScopeNames,
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     registerSendRoutes(app, ctx);
     registerEditRoutes(app, ctx);

@@ -12,6 +12,8 @@ export { WebhookBotState } from './state.js';
 export const webhookBot = defineProduct({
   name: 'webhook-bot',
   state: WebhookBotState,
+  // The hook is authenticated by its token (and signature), not by an access token: no scope.
+  scopes: { 'POST /open-apis/bot/v2/hook/:token': [] },
   routes(app: FastifyInstance, ctx: EmulatorContext) {
     app.register(webhookHookPlugin, { ctx });
     registerWebhookBotControlRoutes(app, ctx);
