@@ -3,6 +3,7 @@ import { auth } from './auth/index.js';
 import { authen } from './authen/index.js';
 import { bitable } from './bitable/index.js';
 import { control } from './control/index.js';
+import { developer } from './developer/index.js';
 import { directory } from './directory/index.js';
 import { events } from './events/index.js';
 import { im } from './im/index.js';
@@ -24,6 +25,7 @@ export const defaultProducts: readonly Product[] = [
   approval,
   bitable,
   webhookBot,
+  developer,
   webClient,
   control,
 ];

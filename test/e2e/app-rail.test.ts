@@ -17,7 +17,7 @@ describeBrowser('the emulator client: the app rail and the directory page', () =
   it('opens the Directory from the rail, keeps it on reload, and goes back to the Messenger and its chat', async () => {
     const page = await openClient(s.browser, s.t.emulator.url);
     // The rail: the Messenger first, then the products' pages; the Messenger is the page shown.
-    expect(await railLabels(page)).toEqual(['Messenger', 'Directory', 'Workbench', 'Approval', 'Base']);
+    expect(await railLabels(page)).toEqual(['Messenger', 'Directory', 'Workbench', 'Approval', 'Base', 'Developer']);
     expect(await page.getByTestId('rail-messenger').getAttribute('aria-current')).toBe('page');
     await page.locator('.chat-item.selected', { hasText: 'feishu-hub demo' }).waitFor();
 
@@ -101,7 +101,7 @@ describeBrowser('the emulator client: a product page from the product\'s own fol
 
   it('puts an extra product\'s page on the rail and renders its module, with its sub-routes', async () => {
     const page = await openClient(s.browser, emu.url);
-    expect(await railLabels(page)).toEqual(['Messenger', 'Directory', 'Workbench', 'Approval', 'Base', 'Notes', 'Broken']);
+    expect(await railLabels(page)).toEqual(['Messenger', 'Directory', 'Workbench', 'Approval', 'Base', 'Developer', 'Notes', 'Broken']);
     await page.getByTestId('rail-notes').click();
     await page.getByTestId('notes-page').waitFor();
     await page.locator('.note', { hasText: 'second note' }).waitFor();
@@ -142,6 +142,7 @@ describeBrowser('the emulator client: a product page from the product\'s own fol
       { product: 'im', title: 'Messenger', path: '/' },
       { product: 'approval', title: 'Approval', path: '/#/approval', icon: 'approval', module: '/__emulator/web/pages/approval/approval.js' },
       { product: 'bitable', title: 'Base', path: '/#/base', icon: 'base', module: '/__emulator/web/pages/bitable/base.js' },
+      { product: 'developer', title: 'Developer', path: '/#/developer', icon: 'console', module: '/__emulator/web/pages/developer/developer.js' },
       { product: 'notes', title: 'Notes', path: '/#/notes', icon: 'docs', module: '/__emulator/web/pages/notes/notes.js' },
       { product: 'broken', title: 'Broken', path: '/#/broken', module: '/__emulator/web/pages/broken/missing.js' },
     ]);

@@ -87,6 +87,7 @@ describe('a product added to the list', () => {
       { product: 'im', title: 'Messenger', path: '/' },
       { product: 'approval', title: 'Approval', path: '/#/approval', icon: 'approval', module: '/__emulator/web/pages/approval/approval.js' },
       { product: 'bitable', title: 'Base', path: '/#/base', icon: 'base', module: '/__emulator/web/pages/bitable/base.js' },
+      { product: 'developer', title: 'Developer', path: '/#/developer', icon: 'console', module: '/__emulator/web/pages/developer/developer.js' },
       { product: 'notes', title: 'Notes', path: '/__emulator/notes' },
     ]);
   });

@@ -19,6 +19,7 @@ export const ICONS = {
   meetings: stroke(html`<rect x="3" y="6" width="12.5" height="12" rx="2.5"/><path d="M15.5 10.5l5-3v9l-5-3"/>`),
   wiki: stroke(html`<path d="M4 5.5c2.8-1.3 5.5-1.1 8 .7v13.3c-2.5-1.8-5.2-2-8-.7zM20 5.5c-2.8-1.3-5.5-1.1-8 .7v13.3c2.5-1.8 5.2-2 8-.7z"/>`),
   bot: stroke(html`<rect x="4" y="7.5" width="16" height="12" rx="3.5"/><path d="M12 4v3.5"/><path d="M9 13h.01M15 13h.01" stroke-width="2.6"/>`),
+  console: stroke(html`<rect x="3.5" y="4.5" width="17" height="15" rx="2.5"/><path d="M3.5 8.5h17M8 12.5l-2 2 2 2M16 12.5l2 2-2 2M13 12l-2 5"/>`),
   log: stroke(html`<path d="M5 6h14M5 12h14M5 18h9"/>`),
 };
 
