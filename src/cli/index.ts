@@ -13,6 +13,7 @@ import { registerReceiveCommand } from './commands/receive.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerTestCommand } from './commands/test.js';
+import { registerDoctorCommand } from '../doctor/index.js';
 
 /** `feishu-hub`: one command per file in commands/, each registering itself on the program. */
 export function buildProgram(capabilities: readonly Capability<any>[] = builtinCapabilities): Command {
@@ -32,6 +33,7 @@ export function buildProgram(capabilities: readonly Capability<any>[] = builtinC
   registerDevCommand(program);
   registerInitCommand(program);
   registerTestCommand(program);
+  registerDoctorCommand(program);
   // Each capability brings its own commands (`feishu-hub events …`, and those to come).
   for (const capability of capabilities) capability.cli?.({ program });
   return program;

@@ -1,0 +1,4 @@
+/** `feishu-hub doctor`: checks an installation end to end and says what to fix. */
+export { runDoctor } from './doctor.js';
+export { registerDoctorCommand } from './cli.js';
+export type { Check, DoctorReport } from './types.js';
