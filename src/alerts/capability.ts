@@ -21,6 +21,7 @@ import { WarRooms } from './war-rooms.js';
 import { alertsSandboxConfig } from './sandbox.js';
 import { IncidentLog } from './bitable-log.js';
 import { BitableClient } from '../bitable/index.js';
+import { alertsScopes } from './scopes.js';
 
 /** `hub.alerts`: the incidents, what people can do to them, and a way in for alerts from code. */
 export interface AlertsApi {
@@ -70,6 +71,7 @@ const CLICKS: [key: string, action: IncidentAction][] = [
  */
 export const alertsCapability = defineCapability({
   name: 'alerts',
+  scopes: alertsScopes,
   after: ['bot', 'cards'],
   config: { schema: alertsConfigSchema, yamlKey: 'alerts' },
   sandbox: {

@@ -21,6 +21,7 @@ import { BitableClient, parseTarget, type BitableTarget } from '../bitable/index
 import { reconcilePending, type ApplyStatus } from './reconcile.js';
 import { remindPendingTasks } from './reminders.js';
 import type { AccountsApi } from '../sso/index.js';
+import { approvalScopes } from './scopes.js';
 
 /** What an approval listener gets: the transition, exactly once per instance and status. */
 export interface ApprovalContext {
@@ -76,6 +77,7 @@ interface ApprovalEvent {
  */
 export const approvalCapability = defineCapability({
   name: 'approval',
+  scopes: approvalScopes,
   after: ['bot', 'cards'],
   config: { schema: approvalsConfigSchema, yamlKey: 'approvals' },
   // The sandbox demo: Expense approvers get the approval card; outcomes are posted in the demo group.

@@ -1,6 +1,7 @@
 import { defineCapability } from '../capability/index.js';
 import { BitableClient } from './client.js';
 import { registerBitableCommands } from './cli.js';
+import { bitableScopes } from './scopes.js';
 
 declare module '../capability/index.js' {
   interface HubExtensions {
@@ -17,6 +18,7 @@ declare module '../capability/index.js' {
 /** Bitable: `hub.bitable` over the hub's platform client, and `feishu-hub bitable …` commands. */
 export const bitableCapability = defineCapability({
   name: 'bitable',
+  scopes: bitableScopes,
   after: ['platform'],
   setup({ decorate, platform }) {
     decorate({ bitable: new BitableClient(platform) });

@@ -4,6 +4,7 @@ import { botConfigSchema } from './config.js';
 import { messageContext, type CommandContext, type MessageContext } from './context.js';
 import { tellUserOfFailure } from './failure-notice.js';
 import { Messenger } from './messenger.js';
+import { botScopes } from './scopes.js';
 
 export interface CommandInfo {
   name: string;
@@ -38,6 +39,7 @@ const isMessage = (ctx: { type: string }): ctx is MessageContext => ctx.type ===
  */
 export const botCapability = defineCapability({
   name: 'bot',
+  scopes: botScopes,
   after: ['platform'],
   config: { schema: botConfigSchema },
   setup(ctx) {

@@ -8,6 +8,7 @@ import type { Middleware } from '../events/index.js';
 import type { Platform } from '../platform/index.js';
 import type { Inbox, Store } from '../store/index.js';
 import type { CardCallbackHandler, ContextExtender, EventContext, EventListener, HubCore } from './context.js';
+import type { ScopeNeed } from './scopes.js';
 
 /**
  * A capability's configuration: a zod schema for its section of `feishu-hub.yaml` (`yamlKey`,
@@ -131,6 +132,8 @@ export interface Capability<C = unknown> {
   health?: HealthCheck<C>[];
   /** CLI commands (`feishu-hub <name> …`). */
   cli?(ctx: CliContext): void;
+  /** The Feishu APIs it calls and the scopes each needs, one entry per API (read by `feishu-hub doctor`). */
+  scopes?: ScopeNeed<C>[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { defineCapability } from '../capability/index.js';
 import { ActionRouter, type ActionListener } from './actions.js';
 import { CardValidationError } from './validate/index.js';
+import { cardsScopes } from './scopes.js';
 
 declare module '../capability/index.js' {
   interface HubExtensions {
@@ -16,6 +17,7 @@ declare module '../capability/index.js' {
  */
 export const cardsCapability = defineCapability({
   name: 'cards',
+  scopes: cardsScopes,
   after: ['bot'],
   setup({ hub, platform, logger, decorate, handleCardCallbacks, permanentError }) {
     const router = new ActionRouter({ platform, messenger: hub.messenger, logger });

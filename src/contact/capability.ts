@@ -10,6 +10,7 @@ import { departmentFromObject, eventTimeMs, keepMissing, userFromObject, type Di
 import { DirectoryStore, type ChangeOf, type ChangeSource, type DirectoryChange, type DirectoryEventName } from './store.js';
 import { fullSync, syncState, type SyncProgress, type SyncResult } from './sync.js';
 import { directoryMigrations } from './tables.js';
+import { directoryScopes } from './scopes.js';
 
 export type DirectoryHook<E extends DirectoryEventName = DirectoryEventName> = (change: ChangeOf<E>) => unknown | Promise<unknown>;
 
@@ -74,6 +75,7 @@ interface Runtime {
  */
 export const directoryCapability = defineCapability({
   name: 'directory',
+  scopes: directoryScopes,
   config: { schema: directoryConfigSchema, yamlKey: 'directory' },
   sandbox: {
     // The emulator's seeded directory is small: synced at start, reconciled every 10 minutes.

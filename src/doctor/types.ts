@@ -1,3 +1,5 @@
+import type { ScopeReport } from './scopes.js';
+
 /** One line of the doctor's report. */
 export interface Check {
   /** Stable id for scripts (`--json`). */
@@ -15,4 +17,6 @@ export interface DoctorReport {
   /** No check failed. */
   ok: boolean;
   checks: Check[];
+  /** The scopes: the least set to request for the enabled capabilities, what is missing (absent when the config does not load). */
+  scopes?: ScopeReport;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { defineCapability } from '../capability/index.js';
 import { loadConfig } from '../config/index.js';
 import { IdempotencyKeys, Inbox, openDatabase, type InboxItem } from '../store/index.js';
+import { eventsConsole } from './console-panel.js';
 
 /**
  * The intake's housekeeping: done events are pruned after the dedup window (Feishu re-sends for
@@ -10,6 +11,7 @@ import { IdempotencyKeys, Inbox, openDatabase, type InboxItem } from '../store/i
  */
 export const eventsCapability = defineCapability({
   name: 'events',
+  scopes: [{ api: 'POST /callback/ws/endpoint', scopes: [], why: 'open the long connection (FEISHU_EVENT_MODE=websocket)' }],
   jobs: [
     { name: 'prune-inbox', everyMs: 10 * 60_000, singleton: true, run: ({ inbox }) => inbox.prune() },
     // Card-callback answers (and other idempotency keys) are kept a week: far past any re-send or replay window.
@@ -25,6 +27,7 @@ export const eventsCapability = defineCapability({
     },
   ],
   cli: ({ program }) => registerEventsCommand(program),
+  console: eventsConsole,
 });
 
 async function withInbox<T>(fn: (inbox: Inbox) => Promise<T>): Promise<T> {

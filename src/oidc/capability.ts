@@ -43,6 +43,7 @@ const runtimes = new WeakMap<Store, OidcRuntime>();
  */
 export const oidcCapability = defineCapability({
   name: 'oidc',
+  scopes: [], // it calls nothing itself: people log in through the sso capability
   after: ['sso'],
   config: { schema: oidcConfigSchema, yamlKey: 'oidc' },
   sandbox: {

@@ -28,6 +28,7 @@ async function checkToken(platform: Platform): Promise<void> {
  */
 export const platformCapability = defineCapability({
   name: 'platform',
+  scopes: [{ api: 'POST /open-apis/auth/v3/tenant_access_token/internal', scopes: [], why: 'get the tenant access token' }],
   setup({ use, permanentError, onStart, platform, logger }) {
     use(async (ctx, next) => {
       if (ctx.type === 'app_ticket' && typeof ctx.event.app_ticket === 'string') await platform.tokens.setAppTicket(ctx.event.app_ticket);

@@ -10,6 +10,7 @@ import { alertsCapability } from '../alerts/index.js';
 import { directoryCapability } from '../contact/index.js';
 import { bitableCapability } from '../bitable/index.js';
 import { syncCapability } from '../sync/index.js';
+import { consoleCapability } from '../console/index.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -27,4 +28,5 @@ export const builtinCapabilities: Capability<any>[] = [
   directoryCapability,
   bitableCapability,
   syncCapability,
+  consoleCapability,
 ];

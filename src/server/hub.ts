@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { createLogger, loadConfig, secretValues, type HubConfig, type Logger } from '../config/index.js';
 import type { InboundEvent, Middleware } from '../events/index.js';
+import type { InboxOptions } from '../store/index.js';
 import { createPlatform, type Platform } from '../platform/index.js';
 import type { AppModule, Capability, EventContext, HubCore, HubExtensions, Listener } from '../capability/index.js';
 import { Composition } from './composition.js';
@@ -21,6 +22,8 @@ export interface HubOptions {
   sections?: Record<string, unknown>;
   /** Default: the built-in list (src/server/capabilities.ts). */
   capabilities?: Capability<any>[];
+  /** The event inbox's retry policy (default 8 attempts, backoff 1 s doubling to 15 min); tests set it small. */
+  inbox?: Pick<InboxOptions, 'maxAttempts' | 'backoff'>;
 }
 
 export type { Listener };
@@ -86,7 +89,7 @@ export class Hub implements HubCore {
   /** Opens the store (with every capability's migrations), starts workers, routes and jobs, and listens on HUB_PORT. */
   async start(): Promise<{ url: string }> {
     if (this.runtime) throw new Error('hub already started');
-    this.runtime = await startHubRuntime(this, this.composition, { concurrency: this.options.concurrency ?? 8, cardBudgetMs: this.options.cardBudgetMs });
+    this.runtime = await startHubRuntime(this, this.composition, { concurrency: this.options.concurrency ?? 8, cardBudgetMs: this.options.cardBudgetMs, inbox: this.options.inbox });
     return { url: this.runtime.url };
   }
 

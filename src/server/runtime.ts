@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Migration } from 'kysely';
 import { createEventRequestHandler, inboundReceiver, startLongConnection, startWorkers, withFastPath, type LongConnection, type ReceiverOptions, type Workers } from '../events/index.js';
-import { IdempotencyKeys, Inbox, openDatabase, type Store } from '../store/index.js';
-import { startJobs, type RuntimeContext } from '../capability/index.js';
+import { IdempotencyKeys, Inbox, openDatabase, type InboxOptions, type Store } from '../store/index.js';
+import { startJobs, type Capability, type RuntimeContext } from '../capability/index.js';
 import { ConfigError } from '../config/index.js';
 import { registerHealthRoutes, type NamedCheck } from './health.js';
 import type { Composition } from './composition.js';
@@ -29,7 +29,7 @@ function capabilityMigrations(composition: Composition): Record<string, Migratio
  * Wires store → inbox → receiver/long connection → workers → listeners, then each capability's
  * routes, health checks, jobs and start hooks, and listens on HUB_PORT.
  */
-export async function startHubRuntime(hub: Hub, composition: Composition, options: { concurrency: number; cardBudgetMs?: number }): Promise<HubRuntime> {
+export async function startHubRuntime(hub: Hub, composition: Composition, options: { concurrency: number; cardBudgetMs?: number; inbox?: InboxOptions }): Promise<HubRuntime> {
   const { config, logger } = hub;
   if (config.eventMode === 'webhook' && config.app.encryptKeys.length === 0 && config.app.verificationTokens.length === 0 && !config.allowUnverified) {
     throw new ConfigError([
@@ -37,17 +37,26 @@ export async function startHubRuntime(hub: Hub, composition: Composition, option
     ]);
   }
   const store = await openDatabase(config.databaseUrl, { migrations: capabilityMigrations(composition) });
-  const inbox = new Inbox(store);
-  const runtimeContext = (name: string): RuntimeContext<any> => ({
-    hub,
-    config: composition.configs.get(name),
-    hubConfig: config,
-    logger: logger.child({ capability: name }),
-    platform: hub.platform,
-    metrics: hub.registry,
-    store,
-    inbox,
-  });
+  const inbox = new Inbox(store, options.inbox);
+  // One context per capability, each listing all of them (the console mounts every capability's panels).
+  const mounted: { capability: Capability<any>; context: RuntimeContext<any> }[] = [];
+  const contexts = new Map<string, RuntimeContext<any>>();
+  for (const c of composition.capabilities) {
+    const context: RuntimeContext<any> = {
+      hub,
+      config: composition.configs.get(c.name),
+      hubConfig: config,
+      logger: logger.child({ capability: c.name }),
+      platform: hub.platform,
+      metrics: hub.registry,
+      store,
+      inbox,
+      capabilities: mounted,
+    };
+    contexts.set(c.name, context);
+    mounted.push({ capability: c, context });
+  }
+  const runtimeContext = (name: string): RuntimeContext<any> => contexts.get(name)!;
   // Start hooks run before any event is handled (the bot learns who it is first).
   try {
     for (const s of composition.starts) await s.fn(runtimeContext(s.capability.name));

@@ -11,6 +11,7 @@ import { ssoSandboxConfig } from './sandbox.js';
 import { SsoService } from './service.js';
 import { ssoMigrations } from './tables.js';
 import type { AccountsApi, HubUser, SsoApi, UserClient } from './types.js';
+import { ssoScopes } from './scopes.js';
 
 declare module '../capability/index.js' {
   interface EventContext {
@@ -56,6 +57,7 @@ async function sessionSecret(o: { given?: string; sandbox: boolean; enabled: boo
  */
 export const ssoCapability = defineCapability({
   name: 'sso',
+  scopes: ssoScopes,
   after: ['platform'],
   config: { schema: ssoConfigSchema, yamlKey: 'sso', env: { SSO_ADMINS: 'admins', SSO_RETURN_TO_HOSTS: 'return_to_hosts' } },
   sandbox: {

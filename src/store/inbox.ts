@@ -213,6 +213,36 @@ export class Inbox {
     return rows.map(toItem);
   }
 
+  /**
+   * Events newest first: all of them, those of some statuses, or (`failed`) those waiting for a
+   * retry after a failed attempt.
+   */
+  async list(filter: { status?: InboxStatus[]; failed?: boolean; limit?: number } = {}): Promise<InboxItem[]> {
+    const rows = await this.store.db
+      .selectFrom('inbox')
+      .selectAll()
+      .$if(Boolean(filter.status?.length), (q) => q.where('status', 'in', filter.status!))
+      .$if(Boolean(filter.failed), (q) => q.where('status', 'in', ['pending', 'processing']).where('last_error', 'is not', null))
+      .orderBy('received_at', 'desc')
+      .limit(filter.limit ?? 100)
+      .execute();
+    return rows.map(toItem);
+  }
+
+  /**
+   * Gives up on a dead (or retrying) event: marked done, with `discarded: <reason>` kept as its
+   * error, so a re-send of it is still a duplicate. False when it is neither dead nor waiting for a retry.
+   */
+  async discard(id: string, reason: string): Promise<boolean> {
+    const result = await this.store.db
+      .updateTable('inbox')
+      .set({ status: 'done', locked_by: null, locked_until: null, next_attempt_at: this.now(), last_error: `discarded: ${reason}`.slice(0, 4000) })
+      .where('event_id', '=', id)
+      .where((eb) => eb.or([eb('status', '=', 'dead'), eb.and([eb('status', '=', 'pending'), eb('last_error', 'is not', null)])]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async get(id: string): Promise<InboxItem | undefined> {
     const row = await this.store.db.selectFrom('inbox').selectAll().where('event_id', '=', id).executeTakeFirst();
     return row ? toItem(row) : undefined;

@@ -7,6 +7,7 @@ import { syncConfigSchema, type SyncConfig } from './config.js';
 import { SyncJob, type JobStatus, type RunOptions, type RunResult, type VerifyResult } from './job.js';
 import { syncMigrations } from './tables.js';
 import { sandboxSyncConfig } from './sandbox.js';
+import { syncScopes } from './scopes.js';
 
 /** `hub.sync`: the configured sync jobs. */
 export interface SyncApi {
@@ -39,6 +40,7 @@ const runtimes = new WeakMap<Store, Map<string, SyncJob>>();
  */
 export const syncCapability = defineCapability({
   name: 'sync',
+  scopes: syncScopes,
   after: ['platform', 'bitable'],
   config: { schema: syncConfigSchema, yamlKey: 'sync' },
   sandbox: {

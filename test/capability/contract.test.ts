@@ -15,8 +15,8 @@ let ticks = 0;
 
 /**
  * A throwaway capability that brings everything the contract offers: a config section (yaml key
- * and an env secret), a migration with its own table, a route, a listener, a job, a health check
- * and a CLI command. Nothing outside this definition (and the hub's list) knows about it.
+ * and an env secret), a migration with its own table, a route, a listener, a job, a health check,
+ * a CLI command and a console panel. Nothing outside this definition (and the hub's list) knows about it.
  */
 const notes = defineCapability({
   name: 'notes',
@@ -44,6 +44,21 @@ const notes = defineCapability({
       if (req.headers.authorization !== `Bearer ${config.token}`) return reply.status(401).send({ error: 'bad token' });
       return (store.db as unknown as Kysely<NotesTables>).selectFrom('notes').select(['author', 'text']).execute();
     });
+  },
+  console: {
+    panels: [
+      {
+        id: 'notes',
+        title: 'Notes',
+        icon: 'N',
+        order: 50,
+        module: new URL('./notes-panel.js', import.meta.url),
+        data: async ({ store, user }) => ({ viewer: user.name, notes: await (store.db as unknown as Kysely<NotesTables>).selectFrom('notes').select(['author', 'text']).execute() }),
+        actions: {
+          clear: async ({ store }) => ({ deleted: Number((await (store.db as unknown as Kysely<NotesTables>).deleteFrom('notes').executeTakeFirst()).numDeletedRows) }),
+        },
+      },
+    ],
   },
   jobs: [{ name: 'tick', everyMs: 50, run: () => void ticks++ }],
   health: [{ name: 'notes', check: async ({ store }) => `${(await sql<{ n: number }>`select count(*) as n from notes`.execute(store.db)).rows[0].n} notes` }],
@@ -103,7 +118,25 @@ describe('a capability added without touching any other file', () => {
 
     const ready = (await (await fetch(`${hub}/readyz`)).json()) as { checks: Record<string, string> };
     expect(ready.checks.notes).toBe('ok: 1 notes');
-    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'sync', 'notes']);
+    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'sync', 'console', 'notes']);
+  });
+
+  it('its console panel is in /console with its data and actions, between the built-in ones by its order', async () => {
+    const hub = running.hub.url!;
+    // The sandbox signs the demo admin in (no Feishu login needed here).
+    const page = await fetch(`${hub}/console`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const session = (await (await fetch(`${hub}/console/api/session`, { headers: { cookie } })).json()) as { csrf: string; panels: { id: string; title: string; capability: string; module: string; actions: string[] }[] };
+    expect(session.panels.map((p) => p.id)).toEqual(['events', 'notes', 'audit']);
+    expect(session.panels[1]).toMatchObject({ title: 'Notes', capability: 'notes', module: '/console/panels/notes.js', actions: ['clear'] });
+    expect(await (await fetch(`${hub}${session.panels[1].module}`)).text()).toContain('NotesPanel');
+    const data = (await (await fetch(`${hub}/console/api/panels/notes`, { headers: { cookie } })).json()) as { data: { viewer: string; notes: unknown[] } };
+    expect(data.data).toEqual({ viewer: 'alice@example.com', notes: [{ author: running.emulator!.state.users[0].open_id, text: 'buy milk' }] });
+    const cleared = await fetch(`${hub}/console/api/panels/notes/actions/clear`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': session.csrf }, body: '{}' });
+    expect(await cleared.json()).toMatchObject({ ok: true, result: { deleted: 1 } });
+    const audit = (await (await fetch(`${hub}/console/api/panels/audit`, { headers: { cookie } })).json()) as { data: { entries: { panel: string; action: string }[] } };
+    expect(audit.data.entries[0]).toMatchObject({ panel: 'notes', action: 'clear' });
   });
 
   it('its migration is recorded under its own name', async () => {
