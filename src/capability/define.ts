@@ -9,6 +9,7 @@ import type { Platform } from '../platform/index.js';
 import type { Inbox, Store } from '../store/index.js';
 import type { CardCallbackHandler, ContextExtender, EventContext, EventListener, HubCore } from './context.js';
 import type { ScopeNeed } from './scopes.js';
+import type { ConsoleContribution } from './console.js';
 
 /**
  * A capability's configuration: a zod schema for its section of `feishu-hub.yaml` (`yamlKey`,
@@ -92,6 +93,8 @@ export interface RuntimeContext<C = unknown> extends Omit<SetupContext<C>, 'deco
   store: Store;
   /** The durable event inbox (inspection, replay of dead letters). */
   inbox: Inbox;
+  /** Every capability of the hub, in order, with its own runtime context (the console mounts their panels from it). */
+  capabilities: readonly { capability: Capability<any>; context: RuntimeContext<any> }[];
 }
 
 /** What CLI commands get: the program, and a lazy config loader (commands may run without an app configured). */
@@ -134,6 +137,8 @@ export interface Capability<C = unknown> {
   cli?(ctx: CliContext): void;
   /** The Feishu APIs it calls and the scopes each needs, one entry per API (read by `feishu-hub doctor`). */
   scopes?: ScopeNeed<C>[];
+  /** Its pages in the admin console (`/console`): see ConsolePanel. */
+  console?: ConsoleContribution<C>;
 }
 
 /**

@@ -15,5 +15,6 @@
 export { defineCapability, type Capability, type ConfigSection, type JobDefinition, type HealthCheck, type SetupContext, type RuntimeContext, type CliContext } from './define.js';
 export type { ScopeNeed } from './scopes.js';
 export type { EventContext, EventListener, Listener, ContextExtender, CardCallbackHandler, HubExtensions, HubCore, AppModule } from './context.js';
+export type { ConsolePanel, ConsoleAction, ConsoleCall, ConsoleUser, ConsoleContribution } from './console.js';
 export { parseCapabilityConfig } from './config.js';
 export { startJobs, type RunningJobs } from './jobs.js';
