@@ -96,7 +96,7 @@ function PanelView({ panel, query, session }) {
   else if (!Page || (state.loading && state.data === null)) body = html`<div class="status">Loading…</div>`;
   else body = html`<${Page} data=${state.data} query=${query} setQuery=${setQuery} reload=${reload} act=${act} user=${session.user} panel=${panel} />`;
   return html`<section class="main-panel" data-testid=${`panel-${panel.id}`} style="display:contents">
-    <header class="panel-head"><h1 class="panel-title">${panel.title}</h1><span class="muted">${panel.capability}</span></header>
+    <header class="panel-head"><h1 class="panel-title">${panel.title}</h1><span class="muted">from the ${panel.capability} capability</span></header>
     <div class="panel-body">${body}</div>
   </section>`;
 }
