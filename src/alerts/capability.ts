@@ -22,6 +22,7 @@ import { alertsSandboxConfig } from './sandbox.js';
 import { IncidentLog } from './bitable-log.js';
 import { BitableClient } from '../bitable/index.js';
 import { alertsScopes } from './scopes.js';
+import { alertsConsole } from './console-panel.js';
 
 /** `hub.alerts`: the incidents, what people can do to them, and a way in for alerts from code. */
 export interface AlertsApi {
@@ -79,6 +80,7 @@ export const alertsCapability = defineCapability({
     hint: ({ hubUrl }) => [`alerts         npx feishu-hub alerts test   (posts a sample to ${hubUrl}/alerts/alertmanager; the card shows in the demo group)`],
   },
   migrations: alertMigrations,
+  console: alertsConsole,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger, metrics }) {
     // A hub without an alerts section has no alert commands in its /help and no delivery loop.
     if (!isConfigured(config)) {

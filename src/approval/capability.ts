@@ -22,6 +22,7 @@ import { reconcilePending, type ApplyStatus } from './reconcile.js';
 import { remindPendingTasks } from './reminders.js';
 import type { AccountsApi } from '../sso/index.js';
 import { approvalScopes } from './scopes.js';
+import { approvalConsole } from './console-panel.js';
 
 /** What an approval listener gets: the transition, exactly once per instance and status. */
 export interface ApprovalContext {
@@ -98,6 +99,7 @@ export const approvalCapability = defineCapability({
     },
   },
   migrations: approvalMigrations,
+  console: approvalConsole,
   setup({ hub, config, decorate, on, onStart, onStop, platform, logger }) {
     const secrets = new Map<string, string>();
     for (const r of config.rules) {

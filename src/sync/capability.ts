@@ -8,6 +8,7 @@ import { SyncJob, type JobStatus, type RunOptions, type RunResult, type VerifyRe
 import { syncMigrations } from './tables.js';
 import { sandboxSyncConfig } from './sandbox.js';
 import { syncScopes } from './scopes.js';
+import { syncConsole } from './console-panel.js';
 
 /** `hub.sync`: the configured sync jobs. */
 export interface SyncApi {
@@ -48,6 +49,7 @@ export const syncCapability = defineCapability({
     hint: ({ emulatorUrl }) => [`sync           ${emulatorUrl}/#/base   (edit a cell of "Orders": the row in data/demo-orders.db follows; npx feishu-hub sync status)`],
   },
   migrations: syncMigrations,
+  console: syncConsole,
   setup({ hub, config, decorate, on, onStart, onStop, logger }) {
     const cfg = config as SyncConfig;
     const names = Object.keys(cfg.jobs);
