@@ -87,7 +87,7 @@ export default function SyncPanel({ data, query, setQuery, reload, act }) {
         <td class="nowrap">
           <button class="btn btn-small" disabled=${busy || j.unavailable} onClick=${() => verify(j.job)} data-testid="job-verify">Verify</button>
           <button class="btn btn-primary btn-small" disabled=${busy || j.unavailable || j.running} onClick=${() => runNow(j.job, false)} data-testid="job-run">Run now</button>
-          <button class="btn btn-danger btn-small" disabled=${busy || j.unavailable} onClick=${() => { setMassDelete(j.job); setConfirm(''); }} title="Run allowing a mass delete">…</button>
+          <button class="btn btn-danger btn-small" disabled=${busy || j.unavailable} onClick=${() => { setMassDelete(j.job); setConfirm(''); }} title="Run now, allowing it to delete most of one side (asks you to confirm)">Allow deletes…</button>
         </td>
       </tr>`)}</tbody>
     </table>
