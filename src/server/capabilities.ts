@@ -11,6 +11,7 @@ import { directoryCapability } from '../contact/index.js';
 import { bitableCapability } from '../bitable/index.js';
 import { syncCapability } from '../sync/index.js';
 import { consoleCapability } from '../console/index.js';
+import { doctorCapability } from '../doctor/capability.js';
 
 /**
  * The hub's capabilities, in order (each may use what an earlier one contributed). The hub, the
@@ -28,5 +29,6 @@ export const builtinCapabilities: Capability<any>[] = [
   directoryCapability,
   bitableCapability,
   syncCapability,
+  doctorCapability,
   consoleCapability,
 ];

@@ -118,7 +118,7 @@ describe('a capability added without touching any other file', () => {
 
     const ready = (await (await fetch(`${hub}/readyz`)).json()) as { checks: Record<string, string> };
     expect(ready.checks.notes).toBe('ok: 1 notes');
-    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'sync', 'console', 'notes']);
+    expect(running.hub.capabilities.map((c) => c.name)).toEqual(['platform', 'events', 'bot', 'cards', 'sso', 'oidc', 'approval', 'alerts', 'directory', 'bitable', 'sync', 'doctor', 'console', 'notes']);
   });
 
   it('its console panel is in /console with its data and actions, between the built-in ones by its order', async () => {
@@ -128,9 +128,11 @@ describe('a capability added without touching any other file', () => {
     expect(page.status).toBe(200);
     const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     const session = (await (await fetch(`${hub}/console/api/session`, { headers: { cookie } })).json()) as { csrf: string; panels: { id: string; title: string; capability: string; module: string; actions: string[] }[] };
-    expect(session.panels.map((p) => p.id)).toEqual(['events', 'notes', 'audit']);
-    expect(session.panels[1]).toMatchObject({ title: 'Notes', capability: 'notes', module: '/console/panels/notes.js', actions: ['clear'] });
-    expect(await (await fetch(`${hub}${session.panels[1].module}`)).text()).toContain('NotesPanel');
+    // The built-in capabilities' other panels (overview, incidents, sync…) sit around it too.
+    expect(session.panels.map((p) => p.id).filter((id) => ['events', 'notes', 'audit'].includes(id))).toEqual(['events', 'notes', 'audit']);
+    const notes = session.panels.find((p) => p.id === 'notes')!;
+    expect(notes).toMatchObject({ title: 'Notes', capability: 'notes', module: '/console/panels/notes.js', actions: ['clear'] });
+    expect(await (await fetch(`${hub}${notes.module}`)).text()).toContain('NotesPanel');
     const data = (await (await fetch(`${hub}/console/api/panels/notes`, { headers: { cookie } })).json()) as { data: { viewer: string; notes: unknown[] } };
     expect(data.data).toEqual({ viewer: 'alice@example.com', notes: [{ author: running.emulator!.state.users[0].open_id, text: 'buy milk' }] });
     const cleared = await fetch(`${hub}/console/api/panels/notes/actions/clear`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': session.csrf }, body: '{}' });

@@ -138,4 +138,21 @@ describe('capability panels over HTTP', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { message: string }).message).toContain('only failed runs');
   }, 40_000);
+
+  it('doctor: nothing until run; Run (audited) runs feishu-hub doctor\'s checks with the hub\'s configuration and the page shows the report', async () => {
+    expect(await get('doctor')).toBeNull();
+    expect((await act('doctor', 'run', {}, null)).status).toBe(403);
+    const res = await act('doctor', 'run', {});
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { result: { ok: boolean; failed: string[] }; audit_id: string };
+    const data = await get('doctor');
+    expect(data).toMatchObject({ by: t.users.alice.name, report: { ok: answer.result.ok } });
+    const ids = data.report.checks.map((c: { id: string }) => c.id);
+    expect(ids).toContain('config');
+    expect(data.report.checks.find((c: { id: string }) => c.id === 'config').status).toBe('ok');
+    expect(answer.result.failed).toEqual(data.report.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id));
+    const [entry] = await audit();
+    expect(entry).toMatchObject({ id: answer.audit_id, panel: 'doctor', action: 'run', ok: true });
+    expect(JSON.stringify(data)).not.toContain(t.hub.config.app.appSecret);
+  }, 40_000);
 });

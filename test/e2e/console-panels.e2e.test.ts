@@ -100,6 +100,14 @@ describeBrowser('console e2e: sync, incidents and approvals panels', () => {
     const audit = page.getByTestId('audit-row').first();
     await audit.waitFor();
     expect(await audit.innerText()).toContain('retry');
+  }, 40_000);
+
+  it('the Doctor page runs feishu-hub doctor\'s checks and lists them', async () => {
+    await open('doctor');
+    await page.getByTestId('doctor-run').click();
+    await page.getByTestId('doctor-checks').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="doctor-check"][data-check="config"]').innerText()).toContain('ok');
+    await screenshot(page, 'console-panels-6-doctor');
     expect(errors).toEqual([]);
   }, 40_000);
 });
