@@ -281,10 +281,10 @@ try {
     };
   }
   const metric = async (name: string) => ((await h.platform.metrics.registry.getSingleMetric(name)?.get())?.values ?? []) as { value: number; labels: Record<string, string | number>; metricName?: string }[];
-  const limiterWaitS = async () => (await metric('feishu_limiter_wait_seconds')).find((v) => v.metricName === 'feishu_limiter_wait_seconds_sum')?.value ?? 0;
+  const limiterWaitS = async () => (await metric('feishu_hub_limiter_wait_seconds')).find((v) => v.metricName === 'feishu_hub_limiter_wait_seconds_sum')?.value ?? 0;
   const hubCallS = async () => {
     const m = new Map<string, number>();
-    for (const v of await metric('feishu_api_call_duration_seconds')) if (v.metricName?.endsWith('_sum')) m.set(String(v.labels.api), (m.get(String(v.labels.api)) ?? 0) + v.value);
+    for (const v of await metric('feishu_hub_api_call_duration_seconds')) if (v.metricName?.endsWith('_sum')) m.set(String(v.labels.api), (m.get(String(v.labels.api)) ?? 0) + v.value);
     return m;
   };
 

@@ -6,7 +6,7 @@ import { paginate, requestOptions, type Platform } from '../platform/index.js';
 import { Chats } from './chats.js';
 import { card as cardContent, file as fileContent, image as imageContent, text as textContent, type CardTemplate, type MessageContent, type PostBuilder } from './content.js';
 import { resolveRecipient, type Recipient } from './recipient.js';
-import { assertValidCard } from '../cards/index.js';
+import { assertValidCard, cardValidationStats } from '../cards/index.js';
 import { fileTypeOf, readSource, type FileType, type UploadSource } from './upload.js';
 
 /** A message as the IM API returns it. */
@@ -36,7 +36,14 @@ export interface SendOptions {
 
 /** Refuses a card the platform would not render, before any request (CardValidationError names the path and rule). */
 function checkCard(c: MessageContent, validate: boolean | undefined): void {
-  if (c.msgType === 'interactive' && validate !== false) assertValidCard(c.content);
+  if (c.msgType !== 'interactive' || validate === false) return;
+  try {
+    assertValidCard(c.content);
+  } catch (err) {
+    cardValidationStats.record(false);
+    throw err;
+  }
+  cardValidationStats.record(true);
 }
 
 export interface HistoryOptions {

@@ -3,7 +3,7 @@ import type { Logger } from '../config/index.js';
 import type { AnswerBudget, CardAction, CardActionResponse } from '../events/index.js';
 import type { Platform } from '../platform/index.js';
 import { sayIn, type CardInput, type Messenger, type Reply, type Sender } from '../bot/index.js';
-import { assertValidCard } from './validate/index.js';
+import { assertValidCard, cardValidationStats } from './validate/index.js';
 
 export type ToastType = 'success' | 'info' | 'warning' | 'error';
 
@@ -106,7 +106,13 @@ export class ActionRouter {
       },
       updateCard: async (next) => {
         if (!answered) {
-          assertValidCard(next); // a bad card in the answer would show the user an error (200673)
+          try {
+            assertValidCard(next); // a bad card in the answer would show the user an error (200673)
+          } catch (err) {
+            cardValidationStats.record(false);
+            throw err;
+          }
+          cardValidationStats.record(true);
           response.card = { type: 'raw', data: next };
           return;
         }

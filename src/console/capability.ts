@@ -7,6 +7,7 @@ import { AuditLog, consoleMigrations } from './audit.js';
 import { consoleConfigSchema, type ConsoleConfig } from './config.js';
 import { ConsoleGuard } from './guard.js';
 import { mountPanels, registerConsoleRoutes } from './routes.js';
+import { overviewPanel } from './overview.js';
 
 /** console.admins, then sso.admins (the first is the sandbox's demo admin when console.admins is empty). */
 function adminsOf(ctx: RuntimeContext<ConsoleConfig>): string[] {
@@ -39,6 +40,7 @@ export const consoleCapability = defineCapability({
   migrations: consoleMigrations,
   console: {
     panels: [
+      overviewPanel,
       {
         id: 'audit',
         title: 'Audit log',

@@ -18,6 +18,9 @@ const VENDOR: Record<string, string> = {
   'preact.mjs': require.resolve('preact'),
   'hooks.mjs': require.resolve('preact/hooks'),
   'htm.mjs': join(dirname(require.resolve('htm')), 'htm.mjs'),
+  // uPlot for the Overview's charts: its main entry is CommonJS, so its ES module build and CSS by path.
+  'uplot.mjs': join(dirname(require.resolve('uplot')), 'uPlot.esm.js'),
+  'uplot.css': join(dirname(require.resolve('uplot')), 'uPlot.min.css'),
 };
 
 const TYPES: Record<string, string> = {

@@ -1,7 +1,7 @@
 import type { Logger } from '../config/index.js';
 import { errorFromResponse, FeishuApiError, neverSent, transportError } from './errors.js';
 import type { Limit, Permit, PlatformLimiter } from './limiter.js';
-import type { PlatformMetrics } from './metrics.js';
+import { outcomeOf, type PlatformMetrics } from './metrics.js';
 import type { RecipientRegistry } from './recipients.js';
 import { backoffMs, rateLimitWaitMs, safeToRepeat, type RetryPolicy } from './retry.js';
 import { apiKey, tierOf } from './tiers.js';
@@ -92,7 +92,7 @@ export class Caller {
       try {
         const res = await sendOnce({ method, url, headers, body, responseType: req.responseType, timeoutMs: req.timeoutMs ?? deps.timeoutMs });
         const error = errorFromResponse(res.data, res.status, res.headers, { method, path });
-        deps.metrics.call(api, error?.code ?? 0, (performance.now() - started) / 1000);
+        deps.metrics.call(api, error?.code ?? 0, (performance.now() - started) / 1000, !error ? 'ok' : error.rateLimited ? 'rate_limited' : outcomeOf(error.code, error.httpStatus));
         if (!error) {
           deps.recipients.learn(method, path, params, req.data, res.data);
           return req.returnHeaders ? { data: res.data, headers: res.headers } : res.data;
@@ -102,7 +102,7 @@ export class Caller {
         if (!(err instanceof TransportFailure)) throw err;
         sent = !neverSent(err.cause);
         const error = transportError(err.cause, { method, path }, err.timedOut);
-        deps.metrics.call(api, error.code, (performance.now() - started) / 1000);
+        deps.metrics.call(api, error.code, (performance.now() - started) / 1000, 'network');
         decision = this.decide(error, api, safe || !sent, token, state, sent);
       } finally {
         await Promise.all(permits.map((p) => p.release(sent)));

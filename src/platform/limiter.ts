@@ -51,6 +51,7 @@ export class PlatformLimiter {
   private readonly cursors = new Map<string, number>();
   private readonly tails = new Map<string, Promise<void>>();
   private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly queued = new Map<string, number>();
   private readonly scale: number;
   private readonly holdMs: number;
 
@@ -66,11 +67,16 @@ export class PlatformLimiter {
     if (limit.perMinute) windows.push([this.scaled(limit.perMinute), 60_000]);
     if (limit.perSecond) windows.push([this.scaled(limit.perSecond), 1_000]);
     const slots: Slot[] = [];
+    this.queued.set(key, (this.queued.get(key) ?? 0) + 1);
     try {
       for (const [n, d] of windows) slots.push(await this.serialized(`${key}|${n}/${d}`, () => this.take(`${key}|${n}/${d}`, n, d)));
     } catch (err) {
       await Promise.all(slots.map((s) => s.rl.delete(s.key).catch(() => undefined)));
       throw err;
+    } finally {
+      const left = this.queued.get(key)! - 1;
+      if (left > 0) this.queued.set(key, left);
+      else this.queued.delete(key);
     }
     let released = false;
     return {
@@ -83,6 +89,16 @@ export class PlatformLimiter {
         for (const s of slots) this.wake(s.base);
       },
     };
+  }
+
+  /**
+   * Callers of this process waiting for a permit, by key (only keys someone waits for), largest
+   * first: e.g. `cli_x:chat:oc_1` → 3 is the per-chat send queue of that chat.
+   */
+  waiting(filter?: (key: string) => boolean, limit = 20): { key: string; depth: number }[] {
+    const out: { key: string; depth: number }[] = [];
+    for (const [key, depth] of this.queued) if (!filter || filter(key)) out.push({ key, depth });
+    return out.sort((a, b) => b.depth - a.depth).slice(0, limit);
   }
 
   private scaled(n: number): number {

@@ -102,17 +102,26 @@ export class TokenManager {
     return p;
   }
 
+  /** One token request, counted as sent and, when it throws, as failed. */
+  private async counted(kind: 'tenant' | 'app', fetch: () => Promise<Cached>): Promise<Cached> {
+    this.options.metrics?.tokenFetch(kind);
+    try {
+      return await fetch();
+    } catch (err) {
+      this.options.metrics?.tokenFetchFailed(kind);
+      throw err;
+    }
+  }
+
   private async fetchTenant(tenantKey?: string): Promise<Cached> {
     const { appId, appSecret } = this.options;
     if (this.appType === 'self_built') {
-      this.options.metrics?.tokenFetch('tenant');
-      return this.parse(await this.post(`${AUTH}/tenant_access_token/internal`, { app_id: appId, app_secret: appSecret }), 'tenant_access_token');
+      return this.counted('tenant', async () => this.parse(await this.post(`${AUTH}/tenant_access_token/internal`, { app_id: appId, app_secret: appSecret }), 'tenant_access_token'));
     }
     for (let attempt = 0; ; attempt++) {
       const appToken = await this.appToken();
       try {
-        this.options.metrics?.tokenFetch('tenant');
-        return this.parse(await this.post(`${AUTH}/tenant_access_token`, { app_access_token: appToken, tenant_key: tenantKey }), 'tenant_access_token');
+        return await this.counted('tenant', async () => this.parse(await this.post(`${AUTH}/tenant_access_token`, { app_access_token: appToken, tenant_key: tenantKey }), 'tenant_access_token'));
       } catch (err) {
         if (attempt > 0 || !(err instanceof FeishuApiError) || !err.tokenInvalid) throw err;
         this.invalidate(appToken); // the app token was refused: fetch a new one, once
@@ -126,8 +135,7 @@ export class TokenManager {
       for (let attempt = 0; ; attempt++) {
         const ticket = await this.appTicket(attempt > 0);
         try {
-          this.options.metrics?.tokenFetch('app');
-          return this.parse(await this.post(`${AUTH}/app_access_token`, { app_id: appId, app_secret: appSecret, app_ticket: ticket }), 'app_access_token');
+          return await this.counted('app', async () => this.parse(await this.post(`${AUTH}/app_access_token`, { app_id: appId, app_secret: appSecret, app_ticket: ticket }), 'app_access_token'));
         } catch (err) {
           // 10012: the ticket is stale. Ask for a new one and try once more.
           if (attempt > 0 || !(err instanceof FeishuApiError) || err.code !== 10012) throw err;

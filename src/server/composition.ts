@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.js';
 import { Dispatcher, ListenerError, type InboundEvent } from '../events/index.js';
 import { parseCapabilityConfig, type Capability, type CardCallbackHandler, type ContextExtender, type EventContext, type RuntimeContext, type SetupContext } from '../capability/index.js';
 import type { Hub } from './hub.js';
+import { hubStatsOf, type HubStats } from './stats.js';
 
 type Hook<A extends unknown[]> = (...args: A) => Promise<void> | void;
 
@@ -24,6 +25,7 @@ export class Composition {
   cardHandler?: CardCallbackHandler;
   private readonly eventsTotal: Counter<'type' | 'outcome'>;
   private readonly handleSeconds: Histogram<'type'>;
+  private readonly stats: HubStats;
 
   constructor(
     private readonly hub: Hub,
@@ -31,6 +33,7 @@ export class Composition {
   ) {
     this.eventsTotal = new Counter({ name: 'feishu_hub_events_total', help: 'Events handled, by type and outcome', labelNames: ['type', 'outcome'], registers: [hub.registry] });
     this.handleSeconds = new Histogram({ name: 'feishu_hub_event_handle_seconds', help: 'Time to run the listeners of one event', labelNames: ['type'], registers: [hub.registry] });
+    this.stats = hubStatsOf(hub, hub.registry);
   }
 
   /** Built-in capabilities are set up synchronously, so `createHub().command(…)` works at once. */
@@ -115,8 +118,10 @@ export class Composition {
       const { matched } = await this.dispatcher.dispatch(ctx);
       if (matched === 0) for (const fn of this.unhandled) await fn(ctx);
       this.eventsTotal.inc({ type: event.type, outcome: matched === 0 ? 'unhandled' : 'ok' });
+      this.stats.record(true, event.createTime);
     } catch (err) {
       this.eventsTotal.inc({ type: event.type, outcome: 'error' });
+      this.stats.record(false, event.createTime);
       if (this.isPermanent(err)) (err as { permanent?: boolean }).permanent = true;
       ctx.logger.error({ err, event_id: event.id }, 'listener failed');
       for (const fn of this.failures) {

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/index.js';
 import { registerHealthRoutes, type NamedCheck } from './health.js';
 import type { Composition } from './composition.js';
 import type { Hub } from './hub.js';
+import { hubStatsOf, registerInboxGauges } from './stats.js';
 
 export interface HubRuntime {
   url: string;
@@ -106,6 +107,7 @@ export async function startHubRuntime(hub: Hub, composition: Composition, option
     if (c.routes) await app.register(async (scope) => c.routes!(scope, ctx));
     for (const h of c.health ?? []) checks.push({ name: h.name, check: () => h.check(ctx) });
   }
+  registerInboxGauges(hub.registry, inbox, hub.platform.limiter, hubStatsOf(hub, hub.registry));
   registerHealthRoutes(app, { hub, store, checks });
 
   let longConnection: LongConnection | undefined;

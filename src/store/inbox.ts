@@ -248,6 +248,16 @@ export class Inbox {
     return row ? toItem(row) : undefined;
   }
 
+  /** When the oldest event not yet done (pending or being handled) was received, epoch ms; undefined when none. */
+  async oldestWaiting(): Promise<number | undefined> {
+    const row = await this.store.db
+      .selectFrom('inbox')
+      .select((eb) => eb.fn.min<number | string | null>('received_at').as('oldest'))
+      .where('status', 'in', ['pending', 'processing'])
+      .executeTakeFirst();
+    return row?.oldest === null || row?.oldest === undefined ? undefined : Number(row.oldest);
+  }
+
   /** Row counts per status (for health and metrics). */
   async stats(): Promise<Record<InboxStatus, number>> {
     const rows = await this.store.db

@@ -71,6 +71,6 @@ describe('exactly once under faults', () => {
     expect(log.filter((c) => c.status === 429)).toHaveLength(90);
     expect(log.filter((c) => c.status === 502).length).toBeGreaterThan(50);
     const metrics = await platform.metrics.registry.metrics();
-    expect(metrics).toMatch(/feishu_api_rate_limited_total\{api="POST \/open-apis\/im\/v1\/messages"\} 90/);
+    expect(metrics).toMatch(/feishu_hub_api_rate_limited_total\{api="POST \/open-apis\/im\/v1\/messages"\} 90/);
   }, 120_000);
 });

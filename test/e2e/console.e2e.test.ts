@@ -65,7 +65,9 @@ describeBrowser('console e2e: events, dead letters and replay', () => {
     await page.getByTestId('console-nav').waitFor();
     expect(await page.getByTestId('console-user').innerText()).toContain(t.users.alice.name);
     expect(await page.getByTestId('sandbox-banner').count()).toBe(0);
-    expect(await page.getByTestId('nav-item').allInnerTexts()).toEqual(expect.arrayContaining(['Events', 'Audit log']));
+    expect(await page.getByTestId('nav-item').allInnerTexts()).toEqual(expect.arrayContaining(['Overview', 'Events', 'Audit log']));
+    await page.locator('[data-testid="nav-item"][data-panel="events"]').click(); // the Overview comes first
+    await page.getByTestId('events-panel').waitFor();
 
     const res = await fetch(`${t.emulator.url}/__emulator/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event_type: TYPE, event: { widget_id: 'w-42', change: 'price' } }) });
     const { event_id: id } = (await res.json()) as { event_id: string };
@@ -111,7 +113,7 @@ describeBrowser('console e2e: events, dead letters and replay', () => {
     const banner = page.getByTestId('sandbox-banner');
     await banner.waitFor();
     expect(await banner.innerText()).toContain(`signed in automatically as the demo admin ${t.users.alice.name}`); // she logged in above, so her name is known
-    await page.getByTestId('events-panel').waitFor();
+    await page.getByTestId('overview-panel').waitFor(); // the first panel
     await screenshot(page, 'console-6-sandbox-banner');
     expect(errors).toEqual([]);
   });

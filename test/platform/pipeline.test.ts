@@ -53,7 +53,7 @@ describe('retries', () => {
     const res = await platform.sdk.im.v1.chat.list({});
     expect(res.code).toBe(0);
     expect(calls(env.emu, 'GET', CHATS).map((c) => c.status)).toEqual([500, 500, 200]);
-    expect(await platform.metrics.registry.metrics()).toMatch(/feishu_api_retries_total\{api="GET \/open-apis\/im\/v1\/chats",reason="server"\} 2/);
+    expect(await platform.metrics.registry.metrics()).toMatch(/feishu_hub_api_retries_total\{api="GET \/open-apis\/im\/v1\/chats",reason="server"\} 2/);
   });
 
   it('does not repeat a write without an idempotency key after a 5xx, but does with a uuid', async () => {
@@ -97,7 +97,7 @@ describe('retries', () => {
     const res = await platform.sdk.im.v1.chat.create({ data: { name: 'after 429' } });
     expect(res.code).toBe(0);
     expect(calls(env.emu, 'POST', CHATS).map((c) => c.status)).toEqual([429, 429, 200]);
-    expect(await platform.metrics.registry.metrics()).toMatch(/feishu_api_rate_limited_total\{api="POST \/open-apis\/im\/v1\/chats"\} 2/);
+    expect(await platform.metrics.registry.metrics()).toMatch(/feishu_hub_api_rate_limited_total\{api="POST \/open-apis\/im\/v1\/chats"\} 2/);
   });
 
   it('refreshes the token and retries once when Feishu says it is invalid', async () => {

@@ -43,8 +43,8 @@ describe('tenant tokens', () => {
     expect(stats.misses).toBe(2);
     expect(stats.hits / (stats.hits + stats.coalesced + stats.misses)).toBeGreaterThanOrEqual(0.99);
     const text = await platform.metrics.registry.metrics();
-    expect(text).toMatch(/feishu_token_cache_lookups_total\{result="hit"\} \d{4,}/);
-    expect(text).toMatch(/feishu_api_retries_total\{api="GET \/open-apis\/im\/v1\/chats",reason="token"\}/);
+    expect(text).toMatch(/feishu_hub_token_cache_lookups_total\{result="hit"\} \d{4,}/);
+    expect(text).toMatch(/feishu_hub_api_retries_total\{api="GET \/open-apis\/im\/v1\/chats",reason="token"\}/);
     await env.ctl.rateLimits({ enabled: true });
   }, 120_000);
 
