@@ -11,6 +11,7 @@ import { DirectoryStore, type ChangeOf, type ChangeSource, type DirectoryChange,
 import { fullSync, syncState, type SyncProgress, type SyncResult } from './sync.js';
 import { directoryMigrations } from './tables.js';
 import { directoryScopes } from './scopes.js';
+import { directoryConsole } from './console-panel.js';
 
 export type DirectoryHook<E extends DirectoryEventName = DirectoryEventName> = (change: ChangeOf<E>) => unknown | Promise<unknown>;
 
@@ -83,6 +84,7 @@ export const directoryCapability = defineCapability({
     hint: () => ['directory      npx feishu-hub directory find alice   (the org chart synced from the local Feishu; also directory sync, directory status)'],
   },
   migrations: directoryMigrations,
+  console: directoryConsole,
   setup({ config, decorate, on, onStart, platform, logger }) {
     const hooks = new Map<DirectoryEventName, ((c: DirectoryChange) => unknown)[]>();
     const api = {} as DirectoryApi;

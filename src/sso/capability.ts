@@ -12,6 +12,7 @@ import { SsoService } from './service.js';
 import { ssoMigrations } from './tables.js';
 import type { AccountsApi, HubUser, SsoApi, UserClient } from './types.js';
 import { ssoScopes } from './scopes.js';
+import { ssoConsole } from './console-panel.js';
 
 declare module '../capability/index.js' {
   interface EventContext {
@@ -65,6 +66,7 @@ export const ssoCapability = defineCapability({
     hint: ({ hubUrl }) => [`login          ${hubUrl}/me   (Feishu login on the local Feishu: pick a person; ${hubUrl}/login has the QR login)`],
   },
   migrations: ssoMigrations,
+  console: ssoConsole,
   setup({ config, hubConfig, decorate, extendContext, onStart, platform, logger, metrics }) {
     const cfg = config as SsoConfig;
     if (cfg.enabled && !hubConfig.sandbox && !hubConfig.sessionSecret) {

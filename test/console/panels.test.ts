@@ -155,4 +155,21 @@ describe('capability panels over HTTP', () => {
     expect(entry).toMatchObject({ id: answer.audit_id, panel: 'doctor', action: 'run', ok: true });
     expect(JSON.stringify(data)).not.toContain(t.hub.config.app.appSecret);
   }, 40_000);
+
+  it('directory and bindings (read-only): the mirror\'s status and people, searchable; the bindings with the person\'s name', async () => {
+    const dir = await eventually(async () => {
+      const d = await get('directory');
+      return d.status.enabled && d.status.users > 0 ? d : undefined;
+    }, 15_000, 'the directory mirror');
+    expect(dir.people.length).toBe(dir.total);
+    const found = await get('directory', `?q=${encodeURIComponent(t.users.alice.email ?? 'alice@example.com')}`);
+    expect(found.people).toEqual([expect.objectContaining({ open_id: t.users.alice.open_id, name: t.users.alice.name })]);
+
+    const accounts = (t.hub as unknown as { accounts: { bind(b: { feishu: string; system: string; source: 'cli' }): Promise<unknown> } }).accounts;
+    await accounts.bind({ feishu: t.users.bob.open_id, system: 'bob.li', source: 'cli' });
+    const { bindings } = await get('bindings');
+    expect(bindings).toContainEqual(expect.objectContaining({ open_id: t.users.bob.open_id, system: 'bob.li', source: 'cli', name: t.users.bob.name }));
+    const session = (await (await alice.fetch(`${hub}/console/api/session`)).json()) as { panels: { id: string; actions: string[] }[] };
+    expect(session.panels.filter((p) => ['directory', 'bindings'].includes(p.id)).map((p) => p.actions)).toEqual([[], []]);
+  });
 });

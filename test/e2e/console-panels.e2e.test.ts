@@ -102,6 +102,19 @@ describeBrowser('console e2e: sync, incidents and approvals panels', () => {
     expect(await audit.innerText()).toContain('retry');
   }, 40_000);
 
+  it('the Directory and Bindings pages show the mirror and who is bound to whom (read-only)', async () => {
+    await (t.hub as unknown as { accounts: { bind(b: { feishu: string; system: string; source: 'cli' }): Promise<unknown> } }).accounts.bind({ feishu: t.users.bob.open_id, system: 'bob.li', source: 'cli' });
+    await open('directory');
+    await page.getByTestId('directory-people').waitFor({ timeout: 15_000 });
+    await page.getByTestId('directory-search').fill('Alice');
+    await page.getByTestId('directory-search').press('Enter');
+    await page.getByTestId('directory-person').filter({ hasText: t.users.alice.name }).waitFor();
+    await screenshot(page, 'console-panels-7-directory');
+    await open('bindings');
+    await page.getByTestId('binding-row').filter({ hasText: 'bob.li' }).waitFor();
+    await screenshot(page, 'console-panels-8-bindings');
+  });
+
   it('the Doctor page runs feishu-hub doctor\'s checks and lists them', async () => {
     await open('doctor');
     await page.getByTestId('doctor-run').click();
