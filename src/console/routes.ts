@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, extname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Capability, ConsolePanel, ConsoleUser, RuntimeContext } from '../capability/index.js';
@@ -9,26 +8,17 @@ import type { Logger } from '../config/index.js';
 import type { AuditLog } from './audit.js';
 import type { ConsoleGuard, Who } from './guard.js';
 import { forbiddenPage, offPage } from './pages.js';
+import { BROWSER_MODULES, CONTENT_TYPES, fileWithin, readStatic } from '../web/static-files.js';
 
 const CLIENT_DIR = fileURLToPath(new URL('./client/', import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Preact and htm as ES modules from node_modules (no CDN, no bundler), as the emulator's client does. */
+/** Preact and htm as ES modules from node_modules (no CDN, no bundler), as the emulator's client does, plus uPlot. */
 const VENDOR: Record<string, string> = {
-  'preact.mjs': require.resolve('preact'),
-  'hooks.mjs': require.resolve('preact/hooks'),
-  'htm.mjs': join(dirname(require.resolve('htm')), 'htm.mjs'),
+  ...BROWSER_MODULES,
   // uPlot for the Overview's charts: its main entry is CommonJS, so its ES module build and CSS by path.
   'uplot.mjs': join(dirname(require.resolve('uplot')), 'uPlot.esm.js'),
   'uplot.css': join(dirname(require.resolve('uplot')), 'uPlot.min.css'),
-};
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
 };
 
 /** A panel of some capability, bound to that capability's runtime context. */
@@ -77,11 +67,9 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
   const { guard, audit, panels, logger } = deps;
 
   const send = async (reply: FastifyReply, file: string) => {
-    try {
-      return await reply.type(TYPES[extname(file)] ?? 'application/octet-stream').header('cache-control', 'no-cache').send(await readFile(file));
-    } catch {
-      return reply.status(404).send({ error: 'not_found' });
-    }
+    const found = await readStatic(file);
+    if (found) return reply.type(found.type).header('cache-control', 'no-cache').send(found.body);
+    return reply.status(404).send({ error: 'not_found' });
   };
 
   /** Admits an admin; answers everyone else (login redirect or 401, the 403 page or JSON, 503 when there is no login). */
@@ -90,7 +78,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
     const html = wantsHtml(request);
     if (who.kind === 'admin') return who;
     if (who.kind === 'off') {
-      if (html) await reply.status(503).type(TYPES['.html']).send(offPage(who.why));
+      if (html) await reply.status(503).type(CONTENT_TYPES['.html']).send(offPage(who.why));
       else await reply.status(503).send({ error: 'console_off', message: who.why });
     } else if (who.kind === 'login') {
       const returnTo = html ? request.url : '/console';
@@ -99,7 +87,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
     } else {
       logger.info({ user: who.user.id, open_id: who.user.open_id, url: request.url }, 'console refused a non-admin');
       const loginHref = guard.loginUrl('/console');
-      if (html) await reply.status(403).type(TYPES['.html']).header('cache-control', 'no-store').send(forbiddenPage({ name: who.user.name, email: who.user.email, loginHref }));
+      if (html) await reply.status(403).type(CONTENT_TYPES['.html']).header('cache-control', 'no-store').send(forbiddenPage({ name: who.user.name, email: who.user.email, loginHref }));
       else await reply.status(403).send({ error: 'forbidden', message: `${who.user.name} is not an admin of this hub (console.admins or sso.admins)` });
     }
     return undefined;
@@ -118,8 +106,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
 
   app.get('/console/assets/*', async (request, reply) => {
     const rel = (request.params as { '*': string })['*'];
-    const file = normalize(join(CLIENT_DIR, rel));
-    if (!file.startsWith(CLIENT_DIR.endsWith(sep) ? CLIENT_DIR : CLIENT_DIR + sep)) return reply.status(404).send({ error: 'not_found' });
+    const file = fileWithin(CLIENT_DIR, rel);
+    if (!file) return reply.status(404).send({ error: 'not_found' });
     return send(reply, file);
   });
   app.get('/console/vendor/:name', async (request, reply) => {
