@@ -391,7 +391,7 @@ export class SyncJob {
     for (let i = 0; i < creates.length; i++) {
       const part = creates[i];
       const batch = next!;
-      const inFlight = this.withSchemaRetry(() => bitable.batchCreate(appToken, tableId, batch.records, { clientToken: batch.token }));
+      const inFlight = bitable.batchCreate(appToken, tableId, batch.records, { clientToken: batch.token });
       inFlight.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       await checkpoint;
       next = creates[i + 1] ? build(creates[i + 1]) : undefined;
@@ -405,7 +405,7 @@ export class SyncJob {
     for (const part of chunk(plan.bitable.update, 1000)) {
       const records = part.map((u) => ({ record_id: u.record_id, fields: recordFields(u.values, pairs, u.previous) })).filter((r) => Object.keys(r.fields).length);
       if (records.length) {
-        await this.withSchemaRetry(() => bitable.batchUpdate(appToken, tableId, records));
+        await bitable.batchUpdate(appToken, tableId, records);
         calls++;
       }
       await this.state.set(part.map((u) => ({ key: u.key, record_id: u.record_id, values: u.values })), pairs);
@@ -419,20 +419,6 @@ export class SyncJob {
     await this.state.set(plan.settle, pairs);
     await this.state.drop(plan.drop);
     return calls;
-  }
-
-  /**
-   * A write or read naming a field that was renamed meanwhile: the field list is read again (by
-   * id, so the mapping holds) and the error goes up; the caller repeats (a run once, events and
-   * polls on their next attempt).
-   */
-  private async withSchemaRetry<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (isSchemaError(err)) this.forgetSchema();
-      throw err;
-    }
   }
 
   /** Records carrying a field name the resolved schema does not know: a field was renamed since. */
@@ -557,10 +543,8 @@ export class SyncJob {
         if (!records.some((x) => x.record_id === r.record_id)) records.push(r);
       }
     }
-    if (this.staleSchema(records, table)) {
-      this.forgetSchema();
-      throw new SchemaChangedError();
-    }
+    // onceMoreOnRename (around every run, event and poll) reads the fields again and repeats.
+    if (this.staleSchema(records, table)) throw new SchemaChangedError();
     for (const r of records) {
       const { key, side } = bitableSide(r, table.key, table.pairs);
       builder.addRecord(key, side);
